@@ -1,0 +1,155 @@
+"""The `fazhan` command line: audit and plan dossiers, list the rules, draw the machine.
+
+Exit codes follow DOSSIER_FORMAT.md: 0 clean, 1 a violation found, 2 an input could not be read.
+Errors are one Chinese line with a stable code on stderr; a traceback reaching a user is a bug.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from enum import Enum
+
+import typer
+
+from api.output import audit_table, plan_table, print_error, print_json
+from workflow.errors import FazhanError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="发展党员全程纪实：审计、计划、表单与档案。")
+
+
+class Format(str, Enum):
+    json = "json"
+    table = "table"
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of “{value}”不是 YYYY-MM-DD 格式的日期", code="DATE_INVALID",
+                         field="--as-of") from None
+
+
+def fail(error: FazhanError, code: int = 2) -> typer.Exit:
+    print_error(error)
+    return typer.Exit(code)
+
+
+PathsArg = typer.Argument(..., help="档案 JSON 文件、目录（其下所有 *.json）或 -（标准输入）")
+AsOfOpt = typer.Option(None, "--as-of", help="检查日（YYYY-MM-DD），默认今天")
+FormatOpt = typer.Option(Format.table, "--format", help="json 或 table")
+
+
+@app.command()
+def audit(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = FormatOpt) -> None:
+    """审计档案：按各步骤日期适用的规则集逐条检查。"""
+    from workflow.audit import audit_document, audit_dossier
+    from workflow.inputs import read_dossiers
+
+    try:
+        day = parse_as_of(as_of)
+    except FazhanError as exc:
+        raise fail(exc)
+    audits, unreadable = [], 0
+    for item in read_dossiers(paths):
+        if isinstance(item, FazhanError):
+            print_error(item)
+            unreadable += 1
+            continue
+        audits.append(audit_dossier(item, day))
+    document = audit_document(audits, day)
+    if format is Format.json:
+        print_json(document)
+    else:
+        audit_table(document)
+    if unreadable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if any(a.has_violations for a in audits) else 0)
+
+
+@app.command()
+def plan(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = FormatOpt) -> None:
+    """下一步：每份档案可以办理的步骤、最早日期、期限和尚未满足的条件。"""
+    from workflow.inputs import read_dossiers
+    from workflow.plan import plan_document, plan_dossier
+
+    try:
+        day = parse_as_of(as_of)
+    except FazhanError as exc:
+        raise fail(exc)
+    plans, unreadable = [], 0
+    for item in read_dossiers(paths):
+        if isinstance(item, FazhanError):
+            print_error(item)
+            unreadable += 1
+            continue
+        plans.append(plan_dossier(item, day))
+    document = plan_document(plans, day)
+    if format is Format.json:
+        print_json(document)
+    else:
+        plan_table(document)
+    raise typer.Exit(2 if unreadable else 0)
+
+
+@app.command()
+def rules(rule_set: str = typer.Option(None, "--rule-set", help="只列出该规则集"),
+          overlay: str = typer.Option(None, "--overlay", help="叠加的地方细则名称或 TOML 文件"),
+          format: Format = FormatOpt) -> None:
+    """列出规则集、规则代码、级别和条款。"""
+    from api.rules_listing import rules_document, rules_table
+
+    try:
+        document = rules_document(rule_set, overlay)
+    except FazhanError as exc:
+        raise fail(exc)
+    if format is Format.json:
+        print_json(document)
+    else:
+        rules_table(document)
+
+
+@app.command()
+def diagram() -> None:
+    """以 Mermaid 状态图输出状态机。"""
+    from workflow.machine import procedure_machine
+
+    typer.echo(procedure_machine().mermaid(), nl=False)
+
+
+@app.command()
+def demo(as_of: str = AsOfOpt) -> None:
+    """演示：用引擎办理几份处于不同阶段的档案，然后审计并给出下一步。"""
+    from api.demo import run_demo
+
+    try:
+        run_demo(parse_as_of(as_of))
+    except FazhanError as exc:
+        raise fail(exc)
+
+
+def _register_optional_commands() -> None:
+    for name in ("api.cli_store", "api.cli_documents"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except FazhanError as exc:
+        print_error(exc)
+        raise SystemExit(2) from None
+
+

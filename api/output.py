@@ -1,0 +1,54 @@
+"""Printing audit and plan results for people (rich tables) and programs (JSON)."""
+from __future__ import annotations
+
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+_SEVERITY_STYLE = {"violation": "bold red", "warning": "yellow", "info": "cyan"}
+_SEVERITY_LABEL = {"violation": "违规", "warning": "警告", "info": "提示"}
+
+
+def print_json(document: dict) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_error(error) -> None:
+    Console(stderr=True, highlight=False).print(f"[bold red]错误[/] {error}", soft_wrap=True)
+
+
+def audit_table(document: dict) -> None:
+    console = Console(highlight=False)
+    table = Table(title=f"审计结果（检查日 {document['as_of']}）", show_lines=False)
+    for column in ("档案", "状态", "级别", "代码", "步骤", "规则集", "条款", "说明"):
+        table.add_column(column, overflow="fold")
+    for dossier in document["dossiers"]:
+        if not dossier["findings"]:
+            table.add_row(dossier["id"], dossier["state"], "[green]合规[/]", "", "", "", "", "")
+        for f in dossier["findings"]:
+            style = _SEVERITY_STYLE[f["severity"]]
+            table.add_row(dossier["id"], dossier["state"], f"[{style}]{_SEVERITY_LABEL[f['severity']]}[/]", f["code"],
+                          f["step"] or "", f["rule_set"], f["article"],
+                          f["message"] + ("（暂定）" if f["provisional"] else ""))
+    console.print(table)
+    summary = document["summary"]
+    console.print(f"共 {summary['dossiers']} 份档案，{summary['with_violations']} 份有违规。")
+
+
+def plan_table(document: dict) -> None:
+    console = Console(highlight=False)
+    table = Table(title=f"下一步（检查日 {document['as_of']}）")
+    for column in ("档案", "状态", "步骤", "最早", "期限", "受阻于"):
+        table.add_column(column, overflow="fold")
+    for dossier in document["dossiers"]:
+        if not dossier["next"]:
+            table.add_row(dossier["id"], dossier["state"], "—", "", "", "")
+        for n in dossier["next"]:
+            overdue = any(o["step"] == n["step"] for o in dossier["overdue"])
+            deadline = n["deadline"] or ""
+            table.add_row(dossier["id"], dossier["state"], n["step"], n["earliest"] + ("（暂定）" if n["provisional"] else ""),
+                          f"[bold red]{deadline} 已超期[/]" if overdue else deadline,
+                          "、".join(n["blocked_by"]))
+    console.print(table)

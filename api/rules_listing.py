@@ -1,0 +1,53 @@
+"""The rules as a table a 组织员 can read: rule set, code, severity, step, parameters, article."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from checklists.loader import default_catalogue, load_overlay_file
+
+
+def _parameters(rule) -> str:
+    data = rule.params.model_dump(by_alias=True)
+    data.pop("step", None)
+    data.pop("steps", None)
+    return "，".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], {}))
+
+
+def rules_document(rule_set: str | None = None, overlay: str | None = None) -> dict:
+    catalogue = default_catalogue()
+    key = None
+    if overlay:
+        key = catalogue.register_overlay(load_overlay_file(overlay) if Path(overlay).suffix == ".toml" else overlay,
+                                         file=overlay)
+    sets = [catalogue.get(rule_set, key)] if rule_set else [catalogue.get(rs.id, key) for rs in catalogue.ordered()]
+    return {"format": "rules/1", "rule_sets": [{
+        "id": rs.id, "title": rs.title, "document": rs.document, "overlay": rs.overlay,
+        "in_force_from": rs.in_force_from.isoformat(),
+        "in_force_until": rs.in_force_until.isoformat() if rs.in_force_until else None,
+        "note": rs.article_note,
+        "rules": [{"code": r.code, "severity": r.severity, "kind": r.kind, "steps": [s for s in r.steps if s],
+                   "article": r.article, "basis": r.basis, "name": r.name, "parameters": _parameters(r),
+                   "overlay": r.overlay} for r in rs.rules],
+    } for rs in sets]}
+
+
+def rules_table(document: dict) -> None:
+    console = Console(highlight=False)
+    for rs in document["rule_sets"]:
+        title = f"{rs['id']} {rs['title']}（{rs['in_force_from']} 起" + \
+                (f"，至 {rs['in_force_until']}）" if rs["in_force_until"] else "）")
+        if rs["overlay"]:
+            title += f" + 地方细则 {rs['overlay']}"
+        table = Table(title=title)
+        for column in ("代码", "级别", "步骤", "名称", "参数", "条款", "来源"):
+            table.add_column(column, overflow="fold")
+        for r in rs["rules"]:
+            table.add_row(r["code"], r["severity"], "、".join(s.split("_")[0] for s in r["steps"]) or "全部",
+                          r["name"], r["parameters"], r["article"] + (f"；{r['basis']}" if r["basis"] else ""),
+                          r["overlay"] or "全国")
+        console.print(table)
+        if rs["note"]:
+            console.print(f"注：{rs['note']}")

@@ -1,0 +1,165 @@
+"""The parameters of each rule kind, and which way each parameter tightens.
+
+The engine has one evaluator per kind; these schemas are what the data may say to it. Each
+parameter that a local overlay may change carries `stricter` ("lower" or "higher"): an overlay
+value on the other side of the national one loosens the rule and is refused at load.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from checklists.gaps import Gap
+
+LOWER = {"stricter": "lower"}
+HIGHER = {"stricter": "higher"}
+
+
+class KindParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _gaps(cls, value: Any, info):
+        field = cls.model_fields.get(info.field_name)
+        if field is not None and field.annotation in (Gap, Gap | None) and isinstance(value, str):
+            return Gap.parse(value)
+        return value
+
+
+class NoParams(KindParams):
+    pass
+
+
+class MinAge(KindParams):
+    step: str
+    months: int = Field(json_schema_extra=HIGHER)
+
+
+class MaxGap(KindParams):
+    step: str
+    from_: str = Field(alias="from")
+    within: Gap = Field(json_schema_extra=LOWER)
+    excused_by: str | None = None
+    excused_within: Gap | None = Field(default=None, json_schema_extra=LOWER)
+    excused_severity: str | None = None
+
+
+class MinGap(KindParams):
+    step: str
+    from_: str = Field(alias="from")
+    at_least: Gap = Field(json_schema_extra=HIGHER)
+
+
+class Nomination(KindParams):
+    step: str
+    accepted: list[str]
+
+
+class People(KindParams):
+    step: str
+    min: int = Field(json_schema_extra=HIGHER)
+    max: int = Field(json_schema_extra=LOWER)
+    status: str
+    forbidden_discipline: list[str] = []
+    role: str
+
+
+class PeriodicAssessment(KindParams):
+    step: str
+    from_: str = Field(alias="from")
+    every: Gap = Field(json_schema_extra=LOWER)
+    period: str
+
+
+class ThoughtReports(KindParams):
+    step: str
+    from_: str = Field(alias="from")
+    every: Gap = Field(json_schema_extra=LOWER)
+    while_state: str
+
+
+class Publicity(KindParams):
+    step: str
+    publicity: str
+    working_days: int = Field(json_schema_extra=HIGHER)
+
+
+class RequiredValue(KindParams):
+    step: str
+    source: str
+    field: str
+    value: str
+
+
+class Training(KindParams):
+    step: str
+    source: str
+    min_days: int = Field(json_schema_extra=HIGHER)
+    min_hours: int = Field(json_schema_extra=HIGHER)
+    exception_severity: str = "warning"
+
+
+class RequiredFields(KindParams):
+    fields: dict[str, list[str]]
+
+
+class Meeting(KindParams):
+    steps: list[str]
+
+
+class Extension(KindParams):
+    step: str
+    min_months: int = Field(json_schema_extra=HIGHER)
+    max_months: int = Field(json_schema_extra=LOWER)
+    max_times: int = Field(json_schema_extra=LOWER)
+
+
+class StepOnly(KindParams):
+    step: str
+
+
+class BeforeLeaving(KindParams):
+    step: str
+    within: Gap = Field(json_schema_extra=HIGHER)
+
+
+KIND_PARAMS: dict[str, type[KindParams]] = {
+    "date_order": NoParams,
+    "future_date": NoParams,
+    "step_missing": NoParams,
+    "min_age": MinAge,
+    "max_gap": MaxGap,
+    "min_gap": MinGap,
+    "nomination": Nomination,
+    "people": People,
+    "periodic_assessment": PeriodicAssessment,
+    "thought_reports": ThoughtReports,
+    "publicity": Publicity,
+    "required_value": RequiredValue,
+    "training": Training,
+    "required_fields": RequiredFields,
+    "quorum": Meeting,
+    "vote": Meeting,
+    "extension": Extension,
+    "party_standing": StepOnly,
+    "materials": NoParams,
+    "signatures": NoParams,
+    "review": NoParams,
+    "self_review": NoParams,
+    "before_leaving": BeforeLeaving,
+}
+
+
+def is_stricter_or_equal(direction: str, national: Any, local: Any) -> bool:
+    """Whether the overlay's value `local` is at least as strict as the national one."""
+    if national is None:
+        return True
+    if local is None:
+        return False
+    if isinstance(national, Gap):
+        if direction == "lower":
+            return local.surely_not_longer_than(national)
+        return national.surely_not_longer_than(local)
+    return local <= national if direction == "lower" else local >= national

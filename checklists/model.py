@@ -1,0 +1,187 @@
+"""Typed shapes of the checklist data: a rule set is states, stages, steps, rules, materials, forms."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checklists.kinds import KindParams
+
+Severity = Literal["violation", "warning", "info"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class State(_Data):
+    id: str
+    name: str
+    live: bool = False
+
+
+class Stage(_Data):
+    number: int
+    name: str
+    state: str
+
+
+class Step(_Data):
+    id: str
+    number: int
+    stage: int
+    name: str
+    actor: str
+    requires: list[str]
+    enters_state: str | None = None
+    absent_code: str | None = None
+    period: bool = False
+    probation_cycle: bool = False
+    in_state: str | None = None
+    blocked_while: list[str] = []
+    article: str
+
+
+class Outcome(_Data):
+    step: str
+    field: str
+    value: str
+    dest: str
+    name: str
+
+
+class CaseEvent(_Data):
+    id: str
+    name: str
+    dest: str
+    sources: list[str] | None = None
+    article: str | None = None
+
+
+class Rule(BaseModel):
+    """One check: a code, a kind, the kind's parameters, and the words people read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    code: str
+    kind: str
+    severity: Severity
+    article: str
+    name: str
+    message: str
+    basis: str | None = None
+    checked_at: Literal["record", "review"] = "record"
+    params: KindParams
+    rule_set: str = ""
+    overlay: str | None = None
+
+    @property
+    def steps(self) -> list[str | None]:
+        """The steps at which this rule is evaluated; [None] for rules that look at every step."""
+        params = self.params
+        if hasattr(params, "steps"):
+            return list(params.steps)
+        if hasattr(params, "fields"):
+            return list(params.fields)
+        if hasattr(params, "step"):
+            return [params.step]
+        return [None]
+
+
+class Material(_Data):
+    id: str
+    step: str
+    name: str
+    signed_by: list[str]
+    file: str
+    required: Literal["yes", "when_used", "overlay"]
+
+
+class FileSection(_Data):
+    id: str
+    name: str
+
+
+class Form(_Data):
+    id: str
+    stage: int
+    name: str
+    steps: list[str]
+    overlay_only: bool = False
+
+
+class RuleSet(BaseModel):
+    """A national rule set, possibly with a local overlay applied on top."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
+                              ignored_types=(cached_property,))
+
+    id: str
+    title: str
+    document: str
+    issued: dt.date
+    in_force_from: dt.date
+    in_force_until: dt.date | None = None
+    article_note: str | None = None
+    overlay: str | None = None
+    overlay_name: str | None = None
+    states: list[State]
+    stages: list[Stage]
+    steps: list[Step]
+    outcomes: list[Outcome]
+    case_events: list[CaseEvent]
+    rules: list[Rule]
+    materials: list[Material]
+    file_sections: list[FileSection]
+    forms: list[Form]
+    extra: dict = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}+{self.overlay}" if self.overlay else self.id
+
+    @cached_property
+    def step_by_id(self) -> dict[str, Step]:
+        return {step.id: step for step in self.steps}
+
+    @cached_property
+    def step_index(self) -> dict[str, int]:
+        return {step.id: i for i, step in enumerate(self.steps)}
+
+    @cached_property
+    def material_by_id(self) -> dict[str, Material]:
+        return {m.id: m for m in self.materials}
+
+    @cached_property
+    def rules_by_step(self) -> dict[str | None, list[Rule]]:
+        out: dict[str | None, list[Rule]] = {}
+        for rule in self.rules:
+            for step in rule.steps:
+                out.setdefault(step, []).append(rule)
+        return out
+
+    @cached_property
+    def rule_by_code(self) -> dict[str, Rule]:
+        return {rule.code: rule for rule in self.rules}
+
+    @cached_property
+    def required_materials_by_step(self) -> dict[str, list[Material]]:
+        out: dict[str, list[Material]] = {}
+        for material in self.materials:
+            if material.required == "yes":
+                out.setdefault(material.step, []).append(material)
+        return out
+
+    @cached_property
+    def dependants(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {step.id: [] for step in self.steps}
+        for step in self.steps:
+            for req in step.requires:
+                out[req].append(step.id)
+        return out
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.in_force_from <= day and (self.in_force_until is None or day <= self.in_force_until)

@@ -1,0 +1,1 @@
+"""Forms and archive bundles rendered from dossiers; knows nothing of HTTP."""

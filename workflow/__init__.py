@@ -1,0 +1,1 @@
+"""The domain: dates, the dossier, the rules, the state machine, audit, plan and the use cases."""

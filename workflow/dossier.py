@@ -1,0 +1,311 @@
+"""The `dossier/1` exchange format: one person's whole record, parsed and checked in one go.
+
+Parsing is all-or-nothing: any malformed field raises one InputError that names the file, the
+JSON path and the reason (in Chinese) with a stable code, and lists every problem found, so a
+half-read dossier never reaches the engine. Unknown extra fields are kept for a lossless export.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
+
+from checklists.loader import Catalogue, default_catalogue
+from workflow.errors import InputError
+
+FORMAT = "dossier/1"
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO.match(value):
+        raise ValueError(f"DATE_INVALID|“{value}”不是 YYYY-MM-DD 格式的日期")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"DATE_INVALID|“{value}”不是存在的日期") from None
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+NonNegative = Annotated[int, Field(ge=0, strict=True)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Person(_Record):
+    name: str = Field(min_length=1)
+    gender: str | None = None
+    birth_date: IsoDate
+    id_number: str | None = None
+    ethnicity: str | None = None
+    education: str | None = None
+    organisation: str | None = None
+    league_member: bool | None = None
+    expected_leave_date: IsoDate | None = None
+
+
+class PersonRef(_Record):
+    name: str = Field(min_length=1)
+    status: Literal["full", "probationary"]
+    discipline: str | None = None
+
+
+class Votes(_Record):
+    expected: NonNegative
+    present: NonNegative
+    yes: NonNegative
+    no: NonNegative = 0
+    abstain: NonNegative = 0
+    written_yes: NonNegative = 0
+    written_no: NonNegative = 0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Votes":
+        if self.present > self.expected:
+            raise ValueError(f"VOTES_INCONSISTENT|实到人数 {self.present} 多于应到人数 {self.expected}")
+        if self.yes + self.no + self.abstain > self.present:
+            raise ValueError(f"VOTES_INCONSISTENT|赞成、反对、弃权合计 {self.yes + self.no + self.abstain} "
+                             f"多于实到人数 {self.present}")
+        absent = self.expected - self.present
+        if self.written_yes + self.written_no > absent:
+            raise ValueError(f"VOTES_INCONSISTENT|书面意见 {self.written_yes + self.written_no} 份"
+                             f"多于未到会人数 {absent}")
+        return self
+
+    @property
+    def yes_total(self) -> int:
+        return self.yes + self.written_yes
+
+
+_OUTCOMES = {"s15_admission_meeting": {"passed", "rejected"},
+             "s23_conversion_meeting": {"convert", "extend", "cancel"}}
+
+
+class StepEntry(_Record):
+    step: str
+    date: IsoDate
+    recorded_by: str | None = None
+    reviewed_by: str | None = None
+    reviewed_on: IsoDate | None = None
+    by: str | None = None
+    nomination: list[str] | None = None
+    people: list[PersonRef] | None = None
+    conclusion: Literal["qualified", "not_qualified"] | None = None
+    start: IsoDate | None = None
+    days: float | None = Field(default=None, ge=0)
+    hours: float | None = Field(default=None, ge=0)
+    exception: str | None = None
+    result: Literal["passed", "rejected"] | None = None
+    serial: str | None = None
+    votes: Votes | None = None
+    special_reason: str | None = None
+    outcome: str | None = None
+    extend_months: int | None = Field(default=None, strict=True)
+    party_standing_from: IsoDate | None = None
+    warning_reason: str | None = None
+
+    @model_validator(mode="after")
+    def _outcome_fits_step(self) -> "StepEntry":
+        allowed = _OUTCOMES.get(self.step)
+        if self.outcome is not None and (allowed is None or self.outcome not in allowed):
+            choices = "、".join(sorted(allowed)) if allowed else "（本步骤没有 outcome）"
+            raise ValueError(f"VALUE_INVALID|outcome “{self.outcome}” 不适用于 {self.step}，可选：{choices}")
+        if self.extend_months is not None and self.outcome != "extend":
+            raise ValueError("VALUE_INVALID|只有 outcome 为 extend 时才能填写 extend_months")
+        if self.start is not None and self.start > self.date:
+            raise ValueError(f"DATE_INVALID|培训开始日期 {self.start} 晚于结束日期 {self.date}")
+        return self
+
+
+class Assessment(_Record):
+    date: IsoDate
+    period: Literal["activist", "probation"]
+    by: str | None = None
+    result: str | None = None
+
+
+class ThoughtReport(_Record):
+    date: IsoDate
+
+
+class Publicity(_Record):
+    kind: Literal["activist", "candidate", "admission", "conversion"]
+    start: IsoDate
+    end: IsoDate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Publicity":
+        if self.end < self.start:
+            raise ValueError(f"DATE_INVALID|公示结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+
+class MaterialEntry(_Record):
+    id: str
+    step: str
+    date: IsoDate | None = None
+    signed_by: list[str] = []
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    file: str | None = None
+
+
+class CaseEvent(_Record):
+    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in"]
+    date: IsoDate
+    reason: str | None = None
+    organisation: str | None = None
+
+
+class Dossier(_Record):
+    format: Literal["dossier/1"] = FORMAT
+    id: str = Field(min_length=1)
+    rule_set: str | None = None
+    overlay: str | dict | None = None
+    person: Person
+    steps: list[StepEntry] = []
+    assessments: list[Assessment] = []
+    thought_reports: list[ThoughtReport] = []
+    publicity: list[Publicity] = []
+    materials: list[MaterialEntry] | None = None
+    case_events: list[CaseEvent] = []
+
+    @field_validator("rule_set")
+    @classmethod
+    def _known_rule_set(cls, value: str | None) -> str | None:
+        if value is not None and value not in default_catalogue().national:
+            raise ValueError(f"RULESET_UNKNOWN|未知的规则集“{value}”，可用："
+                             f"{'、'.join(default_catalogue().national)}")
+        return value
+
+    @property
+    def carries_reviews(self) -> bool:
+        return any(s.recorded_by is not None or s.reviewed_by is not None for s in self.steps)
+
+    def to_json_dict(self) -> dict:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+_PYDANTIC_CODES = {
+    "missing": ("FIELD_REQUIRED", "缺少必填字段"),
+    "int_type": ("VALUE_INVALID", "应为整数"),
+    "int_parsing": ("VALUE_INVALID", "应为整数"),
+    "float_parsing": ("VALUE_INVALID", "应为数字"),
+    "float_type": ("VALUE_INVALID", "应为数字"),
+    "bool_parsing": ("VALUE_INVALID", "应为 true 或 false"),
+    "bool_type": ("VALUE_INVALID", "应为 true 或 false"),
+    "string_type": ("VALUE_INVALID", "应为文字"),
+    "list_type": ("VALUE_INVALID", "应为列表"),
+    "dict_type": ("VALUE_INVALID", "应为对象"),
+    "model_type": ("VALUE_INVALID", "应为对象"),
+    "greater_than_equal": ("VALUE_INVALID", "不能为负数"),
+    "string_too_short": ("FIELD_REQUIRED", "不能为空"),
+    "string_pattern_mismatch": ("VALUE_INVALID", "格式不正确（sha256 应为 64 位小写十六进制）"),
+}
+
+
+def json_path(loc: tuple | list) -> str:
+    path = "$"
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _translate(error: dict) -> dict:
+    loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    message = error.get("msg", "")
+    ctx_error = (error.get("ctx") or {}).get("error")
+    text = str(ctx_error) if ctx_error is not None else message
+    if "|" in text:
+        code, reason = text.split("|", 1)
+        code = code.replace("Value error, ", "")
+    elif error["type"] == "literal_error":
+        code, reason = "VALUE_INVALID", f"取值无效，可选：{(error.get('ctx') or {}).get('expected', '')}"
+    else:
+        code, reason = _PYDANTIC_CODES.get(error["type"], ("VALUE_INVALID", message))
+    field = next((p for p in reversed(loc) if isinstance(p, str)), None)
+    return {"code": code, "path": json_path(loc), "field": field, "reason": reason}
+
+
+def _check_ids(dossier: Dossier, catalogue: Catalogue, known_materials: set[str]) -> list[dict]:
+    steps = {s.id for rs in catalogue.national.values() for s in rs.steps}
+    problems = []
+    for i, entry in enumerate(dossier.steps):
+        if entry.step not in steps:
+            problems.append({"code": "STEP_UNKNOWN", "path": f"$.steps[{i}].step", "field": "step",
+                             "reason": f"未知的步骤“{entry.step}”"})
+    for i, material in enumerate(dossier.materials or []):
+        if material.id not in known_materials:
+            problems.append({"code": "MATERIAL_UNKNOWN", "path": f"$.materials[{i}].id", "field": "id",
+                             "reason": f"未知的材料“{material.id}”"})
+        if material.step not in steps:
+            problems.append({"code": "STEP_UNKNOWN", "path": f"$.materials[{i}].step", "field": "step",
+                             "reason": f"未知的步骤“{material.step}”"})
+    for i, entry in enumerate(dossier.steps):
+        for j, value in enumerate(entry.nomination or []):
+            accepted = {"party_members", "league", "mass_organisation"}
+            if value not in accepted:
+                problems.append({"code": "VALUE_INVALID", "path": f"$.steps[{i}].nomination[{j}]",
+                                 "field": "nomination",
+                                 "reason": f"推荐方式“{value}”无效，可选：{'、'.join(sorted(accepted))}"})
+    return problems
+
+
+def _raise(problems: list[dict], source: str) -> None:
+    first = problems[0]
+    more = f"（另有 {len(problems) - 1} 处错误）" if len(problems) > 1 else ""
+    raise InputError(f"{first['reason']}{more}", code=first["code"], file=source,
+                     path=first["path"], field=first.get("field"), details=problems)
+
+
+def parse_dossier(data: Any, source: str = "<input>", catalogue: Catalogue | None = None) -> Dossier:
+    """Validates one `dossier/1` document (a dict, or JSON text or bytes) and returns it, or raises."""
+    catalogue = catalogue or default_catalogue()
+    if isinstance(data, (str, bytes, bytearray)):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}",
+                             code="JSON_MALFORMED", file=source, path="$") from None
+        except UnicodeDecodeError:
+            raise InputError("文件不是 UTF-8 编码的文本", code="JSON_MALFORMED", file=source, path="$") from None
+    if not isinstance(data, dict):
+        raise InputError("档案应为一个 JSON 对象", code="VALUE_INVALID", file=source, path="$")
+    if data.get("format") != FORMAT:
+        raise InputError(f"format 应为“{FORMAT}”，实为“{data.get('format')}”", code="FORMAT_UNKNOWN",
+                         file=source, path="$.format", field="format")
+    try:
+        dossier = Dossier.model_validate(data)
+    except ValidationError as exc:
+        _raise([_translate(e) for e in exc.errors()], source)
+    known_materials = set()
+    for rs in catalogue.national.values():
+        known_materials.update(rs.material_by_id)
+    if dossier.overlay is not None:
+        from checklists.errors import ChecklistError
+        try:
+            key = catalogue.register_overlay(dossier.overlay, file=f"{source}:$.overlay")
+        except ChecklistError as exc:
+            raise InputError(exc.message, code=exc.code, file=source, path="$.overlay", field="overlay") from None
+        for rid in catalogue.national:
+            known_materials.update(catalogue.get(rid, key).material_by_id)
+    problems = _check_ids(dossier, catalogue, known_materials)
+    if problems:
+        _raise(problems, source)
+    return dossier
+
+
+def load_dossier_file(path: str) -> Dossier:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE", file=path) from None
+    return parse_dossier(raw, source=path)

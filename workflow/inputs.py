@@ -1,0 +1,38 @@
+"""Reading many dossiers from paths: files, directories (every *.json below), or standard input.
+
+Yields each dossier or the error that kept it from being read, one at a time, so that a large
+directory is audited in constant memory and one bad file does not hide the others.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from workflow.dossier import Dossier, load_dossier_file, parse_dossier
+from workflow.errors import FazhanError, InputError
+
+
+def expand(paths: list[str]) -> Iterator[str]:
+    for raw in paths:
+        if raw == "-":
+            yield raw
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            yield from (str(p) for p in sorted(path.rglob("*.json")))
+        else:
+            yield raw
+
+
+def read_dossiers(paths: list[str]) -> Iterator[Dossier | FazhanError]:
+    for name in expand(paths):
+        try:
+            if name == "-":
+                yield parse_dossier(sys.stdin.buffer.read(), source="<stdin>")
+            elif not Path(name).exists():
+                yield InputError("文件不存在", code="FILE_NOT_FOUND", file=name)
+            else:
+                yield load_dossier_file(name)
+        except FazhanError as exc:
+            yield exc

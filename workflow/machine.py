@@ -1,0 +1,176 @@
+"""The one state machine of the procedure, built once from the checklist data.
+
+States are the stages of a case (入党申请人 … 正式党员) and its endings; every step is an event.
+A step that enters a state moves the case there; a step with a deciding field (a political review
+that is not qualified, a rejected pre-review, an s23 resolution approved at s24) moves it per the
+`[[outcomes]]` table; every other step is an internal transition. The gate condition on each step
+event is supplied by the caller (workflow.engine), who runs the rule evaluators: the machine never
+holds a rule of its own. Dossiers are never models of the machine: events are fired on a small
+state holder, so there is one machine per process however many dossiers pass through it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from transitions import Machine, MachineError
+
+from checklists.loader import default_catalogue
+from checklists.model import RuleSet
+from workflow.dossier import Dossier
+from workflow.view import DossierView
+
+
+class StateHolder:
+    """What the machine moves: just a state name (dossiers stay plain pydantic objects)."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str):
+        self.state = state
+
+
+def _gate(event) -> bool:
+    gate = event.kwargs.get("gate")
+    return True if gate is None else gate()
+
+
+def _outcome_is(outcome):
+    step_field = outcome.field
+
+    def condition(event) -> bool:
+        view, occ = event.kwargs["view"], event.kwargs["occurrence"]
+        if "." in step_field:
+            value = view.conversion_outcome(occ.cycle)
+        else:
+            value = getattr(occ.entry, step_field, None)
+        return value == outcome.value
+
+    condition.__name__ = f"{outcome.step}_{outcome.value}"
+    return condition
+
+
+def _resume_is(state: str):
+    def condition(event) -> bool:
+        return event.kwargs.get("resume") == state
+
+    return condition
+
+
+class ProcedureMachine:
+    def __init__(self, rs: RuleSet):
+        self.rule_set = rs
+        self.live = [s.id for s in rs.states if s.live]
+        self.names = {s.id: s.name for s in rs.states}
+        self.machine = Machine(model=None, states=[s.id for s in rs.states], initial=self.live[0],
+                               auto_transitions=False, send_event=True)
+        stage_state = {stage.number: stage.state for stage in rs.stages}
+        self.source_of: dict[str, str] = {}
+        for step in rs.steps:
+            if step.enters_state:
+                source = self.live[self.live.index(step.enters_state) - 1]
+            else:
+                source = step.in_state or stage_state[step.stage]
+            self.source_of[step.id] = source
+            for outcome in (o for o in rs.outcomes if o.step == step.id):
+                self.machine.add_transition(step.id, source, outcome.dest,
+                                            conditions=[_outcome_is(outcome), _gate])
+            self.machine.add_transition(step.id, source, step.enters_state, conditions=[_gate])
+        for event in rs.case_events:
+            sources = event.sources or self.live
+            if event.dest == "resume":
+                for state in self.live:
+                    self.machine.add_transition(event.id, sources if event.sources else ["transferred_out"],
+                                                state, conditions=[_resume_is(state)])
+            else:
+                self.machine.add_transition(event.id, sources, event.dest)
+
+    def fire(self, holder: StateHolder, trigger: str, **kwargs) -> bool:
+        """Fires `trigger`; False when a condition (the gate) refuses; MachineError when not allowed here."""
+        return self.machine.events[trigger].trigger(holder, **kwargs)
+
+    def allowed(self, state: str, trigger: str) -> bool:
+        event = self.machine.events.get(trigger)
+        return event is not None and state in event.transitions
+
+    def mermaid(self) -> str:
+        lines = ["stateDiagram-v2", f"    [*] --> {self.live[0]}"]
+        seen = set()
+        for name, event in self.machine.events.items():
+            label = self.rule_set.step_by_id[name].name if name in self.rule_set.step_by_id else \
+                next((e.name for e in self.rule_set.case_events if e.id == name), name)
+            for source, transitions in event.transitions.items():
+                for transition in transitions:
+                    if transition.dest is None:
+                        continue
+                    key = (source, transition.dest, name)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    short = name.split("_")[0] if name.startswith("s") and name[1:3].isdigit() else name
+                    lines.append(f"    {source} --> {transition.dest} : {short} {label}")
+        for state in self.rule_set.states:
+            lines.append(f"    {state.id} : {state.id} {state.name}")
+        for state in self.rule_set.states:
+            if not state.live and state.id != "full_member":
+                lines.append(f"    {state.id} --> [*]")
+        lines.append("    full_member --> [*] : s25 材料归档")
+        return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=1)
+def procedure_machine() -> ProcedureMachine:
+    catalogue = default_catalogue()
+    return ProcedureMachine(catalogue.ordered()[-1])
+
+
+def _logical_order(view: DossierView) -> list:
+    steps = view.base.step_by_id
+    last_cycle = max((o.cycle for o in view.occurrences), default=0)
+
+    def key(occ):
+        step = steps[occ.step]
+        cycle = occ.cycle if step.probation_cycle else (last_cycle if step.number > 24 else 0)
+        return (cycle, step.number, occ.index)
+
+    return sorted(view.occurrences, key=key)
+
+
+def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None = None) -> str:
+    """The state a dossier is in: its steps in procedural order, case events at their dates."""
+    machine = procedure_machine()
+    view = view or DossierView(dossier, machine.rule_set)
+    holder = StateHolder(machine.live[0])
+    events = sorted(dossier.case_events, key=lambda e: e.date)
+    pending = 0
+    resume_state = holder.state
+    for occ in _logical_order(view):
+        if upto is not None and occ.index >= upto:
+            continue
+        while pending < len(events) and events[pending].date < occ.entry.date:
+            resume_state = _fire_case_event(machine, holder, events[pending], resume_state)
+            pending += 1
+        source = machine.source_of[occ.step]
+        if holder.state in machine.live and machine.live.index(holder.state) < machine.live.index(source):
+            holder.state = source  # an imported record with a gap: STEP_MISSING reports it, the state moves on
+        try:
+            machine.fire(holder, occ.step, view=view, occurrence=occ)
+            resume_state = holder.state
+        except MachineError:
+            continue
+    while pending < len(events):
+        resume_state = _fire_case_event(machine, holder, events[pending], resume_state)
+        pending += 1
+    return holder.state
+
+
+def _fire_case_event(machine, holder, event, resume_state) -> str:
+    before = holder.state
+    try:
+        machine.fire(holder, event.kind, resume=resume_state)
+    except MachineError:
+        return resume_state
+    return before if holder.state == "transferred_out" else holder.state
+
+
+def derive_state(dossier: Dossier, view: DossierView | None = None) -> str:
+    return replay(dossier, view)

@@ -1,0 +1,90 @@
+"""What a step records: conclusions, results, training, required fields, meetings, extensions."""
+from __future__ import annotations
+
+from workflow.rules.base import finding, is_hypothetical
+
+_FIELD_LABELS = {"result": "预审结果", "serial": "入党志愿书编号", "votes": "表决情况（应到、实到、赞成票数）",
+                 "outcome": "决议结果", "conclusion": "政治审查结论"}
+
+
+def _source(rule, occ, view):
+    """The step whose content this rule reads, or None when absent or dated after (reported elsewhere)."""
+    source = view.in_cycle(rule.params.source, occ.cycle)
+    if source is None or source.entry.date > occ.entry.date:
+        return None
+    return source
+
+
+def required_value(rule, occ, view, ctx, out) -> None:
+    source = _source(rule, occ, view)
+    if source is None:
+        return
+    actual = getattr(source.entry, rule.params.field, None)
+    if actual != rule.params.value:
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {"actual": actual}))
+
+
+def training(rule, occ, view, ctx, out) -> None:
+    source = _source(rule, occ, view)
+    if source is None:
+        return
+    params, entry = rule.params, source.entry
+    days, hours = entry.days or 0, entry.hours or 0
+    if days >= params.min_days or hours >= params.min_hours:
+        return
+    severity = params.exception_severity if entry.exception else None
+    out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+                       {"days": days, "hours": hours, "min_days": params.min_days, "min_hours": params.min_hours},
+                       severity=severity))
+
+
+def required_fields(rule, occ, view, ctx, out) -> None:
+    if is_hypothetical(ctx, occ):
+        return
+    for name in rule.params.fields.get(occ.step, ()):
+        if getattr(occ.entry, name, None) is None:
+            out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+                               {"field": name, "field_label": _FIELD_LABELS.get(name, name)}))
+
+
+def quorum(rule, occ, view, ctx, out) -> None:
+    votes = occ.entry.votes
+    if votes is None or is_hypothetical(ctx, occ):
+        return
+    if not 2 * votes.present > votes.expected:
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+                           {"expected": votes.expected, "present": votes.present}))
+
+
+def vote(rule, occ, view, ctx, out) -> None:
+    votes = occ.entry.votes
+    if votes is None or is_hypothetical(ctx, occ) or occ.entry.outcome == "rejected":
+        return
+    if not 2 * votes.yes_total > votes.expected:
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+                           {"expected": votes.expected, "yes_total": votes.yes_total, "written_yes": votes.written_yes}))
+
+
+def extension(rule, occ, view, ctx, out) -> None:
+    if is_hypothetical(ctx, occ) or occ.entry.outcome != "extend":
+        return
+    params, months = rule.params, occ.entry.extend_months
+    rs = ctx.ruleset_for(occ.entry.date)
+    earlier = sum(1 for other in view.by_step.get(occ.step, ())
+                  if other.cycle < occ.cycle and other.entry.outcome == "extend")
+    if months is None:
+        out.append(finding(rule, rs, occ, {"problem": "决议延长预备期但没有写明延长的月数"}))
+    elif not params.min_months <= months <= params.max_months:
+        out.append(finding(rule, rs, occ, {"problem": f"延长预备期 {months} 个月，应不少于 {params.min_months} 个月、"
+                                                      f"不超过 {params.max_months} 个月"}))
+    if earlier >= params.max_times:
+        out.append(finding(rule, rs, occ, {"problem": f"预备期已延长过 {earlier} 次，只能延长 {params.max_times} 次"}))
+
+
+def party_standing(rule, occ, view, ctx, out) -> None:
+    recorded = occ.entry.party_standing_from
+    if recorded is None or is_hypothetical(ctx, occ) or view.conversion_outcome(occ.cycle) != "convert":
+        return
+    expected = view.probation_end(occ.cycle)
+    if expected is not None and recorded != expected:
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {"recorded": recorded, "expected": expected}))

@@ -1,0 +1,34 @@
+"""Who: the nomination behind an activist, the contacts, the introducers."""
+from __future__ import annotations
+
+from workflow.rules.base import finding, is_hypothetical
+
+_STATUS = {"full": "正式党员", "probationary": "预备党员"}
+
+
+def nomination(rule, occ, view, ctx, out) -> None:
+    if is_hypothetical(ctx, occ):
+        return
+    given = set(occ.entry.nomination or ())
+    if not given & set(rule.params.accepted):
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {}))
+
+
+def people(rule, occ, view, ctx, out) -> None:
+    if is_hypothetical(ctx, occ):
+        return
+    params = rule.params
+    listed = occ.entry.people or []
+    rs = ctx.ruleset_for(occ.entry.date)
+    problems = []
+    if not params.min <= len(listed) <= params.max:
+        wanted = f"{params.min}" if params.min == params.max else f"{params.min}至{params.max}"
+        problems.append(f"{params.role}应为{wanted}名，实有{len(listed)}名")
+    for person in listed:
+        if person.status != params.status:
+            problems.append(f"{params.role}{person.name}在{occ.entry.date}是{_STATUS.get(person.status, person.status)}，"
+                            f"不是{_STATUS.get(params.status, params.status)}")
+        if person.discipline and person.discipline in params.forbidden_discipline:
+            problems.append(f"{params.role}{person.name}正受{person.discipline}处分，不能担任{params.role}")
+    for problem in problems:
+        out.append(finding(rule, rs, occ, {"problem": problem}))

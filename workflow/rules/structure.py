@@ -1,0 +1,60 @@
+"""The flowchart itself: order of dates, dates in the future, missing prerequisite steps."""
+from __future__ import annotations
+
+from workflow.rules.base import finding, is_hypothetical
+
+
+def date_order(code, view, ctx, out) -> None:
+    for occ in view.occurrences:
+        rs = ctx.ruleset_for(occ.entry.date)
+        rule = rs.rule_by_code.get(code)
+        if rule is None:
+            continue
+        for req, prior in view.prerequisites(occ):
+            if prior is not None and occ.entry.date < prior.entry.date:
+                out.append(finding(rule, rs, occ, {"other_name": rs.step_by_id[req].name,
+                                                   "other_date": prior.entry.date}))
+
+
+def future_dates(code, view, ctx, out) -> None:
+    as_of = ctx.as_of
+    for occ in view.occurrences:
+        if is_hypothetical(ctx, occ):
+            continue
+        entry = occ.entry
+        for what, day in ((None, entry.date), ("审核", entry.reviewed_on)):
+            if day is not None and day > as_of:
+                rs = ctx.ruleset_for(day)
+                rule = rs.rule_by_code.get(code)
+                if rule is not None:
+                    label = rs.step_by_id[occ.step].name + (what or "")
+                    out.append(finding(rule, rs, occ, {"what": label, "date": day, "as_of": as_of}))
+    dossier = view.dossier
+    records = [("考察记录", a.date, None) for a in dossier.assessments]
+    records += [("思想汇报", t.date, None) for t in dossier.thought_reports]
+    records += [("公示", p.end, None) for p in dossier.publicity]
+    records += [("材料", m.date, m.step) for m in dossier.materials or [] if m.date is not None]
+    records += [("案件事项", e.date, None) for e in dossier.case_events]
+    for what, day, step in records:
+        if day > as_of:
+            rs = ctx.ruleset_for(day)
+            rule = rs.rule_by_code.get(code)
+            if rule is not None:
+                out.append(finding(rule, rs, None, {"what": what, "date": day, "as_of": as_of}, step=step))
+
+
+def step_missing(code, view, ctx, out) -> None:
+    for occ in view.occurrences:
+        rs = ctx.ruleset_for(occ.entry.date)
+        for req, prior in view.prerequisites(occ):
+            if prior is not None:
+                continue
+            missing_code = rs.step_by_id[req].absent_code or code
+            rule = rs.rule_by_code.get(missing_code) or rs.rule_by_code.get(code)
+            if rule is None:
+                continue
+            fields = {"other_name": rs.step_by_id[req].name}
+            if rule.code != code:
+                template_rule = rs.rule_by_code[code]
+                rule = rule.model_copy(update={"message": template_rule.message})
+            out.append(finding(rule, rs, occ, fields))
