@@ -52,7 +52,7 @@ def audit(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = Fo
     try:
         day = parse_as_of(as_of)
     except FazhanError as exc:
-        raise fail(exc)
+        raise fail(exc) from None
     audits, unreadable = [], 0
     for item in read_dossiers(paths):
         if isinstance(item, FazhanError):
@@ -79,7 +79,7 @@ def plan(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = For
     try:
         day = parse_as_of(as_of)
     except FazhanError as exc:
-        raise fail(exc)
+        raise fail(exc) from None
     plans, unreadable = [], 0
     for item in read_dossiers(paths):
         if isinstance(item, FazhanError):
@@ -105,7 +105,7 @@ def rules(rule_set: str = typer.Option(None, "--rule-set", help="只列出该规
     try:
         document = rules_document(rule_set, overlay)
     except FazhanError as exc:
-        raise fail(exc)
+        raise fail(exc) from None
     if format is Format.json:
         print_json(document)
     else:
@@ -128,7 +128,7 @@ def demo(as_of: str = AsOfOpt) -> None:
     try:
         run_demo(parse_as_of(as_of))
     except FazhanError as exc:
-        raise fail(exc)
+        raise fail(exc) from None
 
 
 def _register_optional_commands() -> None:
@@ -153,3 +153,7 @@ def main() -> None:
         raise SystemExit(2) from None
 
 
+
+
+if __name__ == "__main__":
+    main()

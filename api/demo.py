@@ -9,7 +9,7 @@ import datetime as dt
 
 from rich.console import Console
 
-from api.output import audit_table, plan_table
+from api.output import audit_table, console, plan_table
 from workflow.audit import audit_document, audit_dossier
 from workflow.dates import add_months
 from workflow.engine import record_step, review_step
@@ -29,33 +29,33 @@ def sample_cases(as_of: dt.date) -> list:
     return [build_case(spec, as_of) for spec in specs]
 
 
-def _show_refusal(console: Console, title: str, action) -> None:
+def _show_refusal(out: Console, title: str, action) -> None:
     try:
         action()
-        console.print(f"[red]{title}：竟然通过了（这是缺陷）[/]")
+        out.print(f"[red]{title}：竟然通过了（这是缺陷）[/]")
     except FazhanError as exc:
-        console.print(f"[bold]{title}[/] → [yellow]{exc.code}[/] {exc.message}")
+        out.print(f"[bold]{title}[/] → [yellow]{exc.code}[/] {exc.message}")
 
 
 def run_demo(as_of: dt.date) -> None:
-    console = Console(highlight=False)
-    console.rule(f"发展党员全程纪实 演示（检查日 {as_of}）")
+    out = console()
+    out.rule(f"发展党员全程纪实 演示（检查日 {as_of}）")
     dossiers = sample_cases(as_of)
     audit_table(audit_document([audit_dossier(d, as_of) for d in dossiers], as_of))
     plan_table(plan_document([plan_dossier(d, as_of) for d in dossiers], as_of))
 
-    console.rule("引擎的把关")
+    out.rule("引擎的把关")
     fresh = dossiers[-1]
     s01 = fresh.steps[0].date
-    _show_refusal(console, "谈话晚于一个月", lambda: record_step(
+    _show_refusal(out, "谈话晚于一个月", lambda: record_step(
         fresh, {"step": "s02_applicant_talk", "date": add_months(s01, 1) + dt.timedelta(days=1),
                 "recorded_by": "李书记"}, as_of=add_months(s01, 2)))
     talk = record_step(fresh, {"step": "s02_applicant_talk", "date": s01 + dt.timedelta(days=7),
                                "recorded_by": "李书记"}, as_of=as_of).dossier
-    _show_refusal(console, "记录人自己审核", lambda: review_step(talk, 1, "李书记", as_of))
-    _show_refusal(console, "谈话未经审核就确定积极分子", lambda: record_step(
+    _show_refusal(out, "记录人自己审核", lambda: review_step(talk, 1, "李书记", as_of))
+    _show_refusal(out, "谈话未经审核就确定积极分子", lambda: record_step(
         talk, {"step": "s03_activist_determined", "date": as_of, "recorded_by": "李书记",
                "nomination": ["league"]}, as_of=as_of))
-    _show_refusal(console, "跳过谈话直接确定积极分子", lambda: record_step(
+    _show_refusal(out, "跳过谈话直接确定积极分子", lambda: record_step(
         fresh, {"step": "s03_activist_determined", "date": s01, "recorded_by": "李书记",
                 "nomination": ["league"]}, as_of=as_of))

@@ -11,6 +11,11 @@ _SEVERITY_STYLE = {"violation": "bold red", "warning": "yellow", "info": "cyan"}
 _SEVERITY_LABEL = {"violation": "违规", "warning": "警告", "info": "提示"}
 
 
+def console() -> Console:
+    """A terminal's own width; piped output gets a wide table instead of rich's 80 columns."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
 def print_json(document: dict) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
@@ -20,10 +25,11 @@ def print_error(error) -> None:
 
 
 def audit_table(document: dict) -> None:
-    console = Console(highlight=False)
+    out = console()
     table = Table(title=f"审计结果（检查日 {document['as_of']}）", show_lines=False)
-    for column in ("档案", "状态", "级别", "代码", "步骤", "规则集", "条款", "说明"):
-        table.add_column(column, overflow="fold")
+    for column in ("档案", "状态", "级别", "代码", "步骤", "规则集", "条款"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("说明", overflow="fold")
     for dossier in document["dossiers"]:
         if not dossier["findings"]:
             table.add_row(dossier["id"], dossier["state"], "[green]合规[/]", "", "", "", "", "")
@@ -32,16 +38,16 @@ def audit_table(document: dict) -> None:
             table.add_row(dossier["id"], dossier["state"], f"[{style}]{_SEVERITY_LABEL[f['severity']]}[/]", f["code"],
                           f["step"] or "", f["rule_set"], f["article"],
                           f["message"] + ("（暂定）" if f["provisional"] else ""))
-    console.print(table)
+    out.print(table)
     summary = document["summary"]
-    console.print(f"共 {summary['dossiers']} 份档案，{summary['with_violations']} 份有违规。")
+    out.print(f"共 {summary['dossiers']} 份档案，{summary['with_violations']} 份有违规。")
 
 
 def plan_table(document: dict) -> None:
-    console = Console(highlight=False)
+    out = console()
     table = Table(title=f"下一步（检查日 {document['as_of']}）")
     for column in ("档案", "状态", "步骤", "最早", "期限", "受阻于"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=column != "受阻于", overflow="fold")
     for dossier in document["dossiers"]:
         if not dossier["next"]:
             table.add_row(dossier["id"], dossier["state"], "—", "", "", "")
@@ -51,4 +57,4 @@ def plan_table(document: dict) -> None:
             table.add_row(dossier["id"], dossier["state"], n["step"], n["earliest"] + ("（暂定）" if n["provisional"] else ""),
                           f"[bold red]{deadline} 已超期[/]" if overdue else deadline,
                           "、".join(n["blocked_by"]))
-    console.print(table)
+    out.print(table)

@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
+from api.output import console
 from checklists.loader import default_catalogue, load_overlay_file
 
 
 def _parameters(rule) -> str:
-    data = rule.params.model_dump(by_alias=True)
-    data.pop("step", None)
-    data.pop("steps", None)
-    return "，".join(f"{k}={v}" for k, v in data.items() if v not in (None, [], {}))
+    params = rule.params
+    shown = []
+    for name, field in type(params).model_fields.items():
+        value = getattr(params, name)
+        if name in ("step", "steps") or value in (None, [], {}):
+            continue
+        shown.append(f"{field.alias or name}={value}")
+    return "，".join(shown)
 
 
 def rules_document(rule_set: str | None = None, overlay: str | None = None) -> dict:
@@ -35,7 +39,7 @@ def rules_document(rule_set: str | None = None, overlay: str | None = None) -> d
 
 
 def rules_table(document: dict) -> None:
-    console = Console(highlight=False)
+    out = console()
     for rs in document["rule_sets"]:
         title = f"{rs['id']} {rs['title']}（{rs['in_force_from']} 起" + \
                 (f"，至 {rs['in_force_until']}）" if rs["in_force_until"] else "）")
@@ -48,6 +52,6 @@ def rules_table(document: dict) -> None:
             table.add_row(r["code"], r["severity"], "、".join(s.split("_")[0] for s in r["steps"]) or "全部",
                           r["name"], r["parameters"], r["article"] + (f"；{r['basis']}" if r["basis"] else ""),
                           r["overlay"] or "全国")
-        console.print(table)
+        out.print(table)
         if rs["note"]:
-            console.print(f"注：{rs['note']}")
+            out.print(f"注：{rs['note']}")

@@ -93,6 +93,11 @@ class RequiredValue(KindParams):
     value: str
 
 
+class RequiredStep(KindParams):
+    step: str
+    source: str
+
+
 class Training(KindParams):
     step: str
     source: str
@@ -139,6 +144,7 @@ KIND_PARAMS: dict[str, type[KindParams]] = {
     "publicity": Publicity,
     "required_value": RequiredValue,
     "training": Training,
+    "required_step": RequiredStep,
     "required_fields": RequiredFields,
     "quorum": Meeting,
     "vote": Meeting,

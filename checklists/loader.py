@@ -1,5 +1,8 @@
 """Loads rule sets and local overlays from TOML, validates them, and applies overlays.
 
+An overlay entry that names a national code tightens that rule wherever the rule set has it (a
+code only 2026.05 has is left alone under 2014); an entry with a `kind` of its own adds a rule.
+
 An overlay may only tighten: every parameter it sets is compared with the national value in the
 direction its kind declares, severities may only rise, a required material may not be dropped.
 Anything else is refused here, at load, with the rule, the parameter and both values named.
@@ -12,14 +15,24 @@ import json
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from checklists.errors import ChecklistError
 from checklists.kinds import KIND_PARAMS, is_stricter_or_equal
-from checklists.model import (SEVERITY_RANK, CaseEvent, FileSection, Form, Material, Outcome,
-                              Rule, RuleSet, Stage, State, Step)
+from checklists.model import (
+    SEVERITY_RANK,
+    CaseEvent,
+    FileSection,
+    Form,
+    Material,
+    Outcome,
+    Rule,
+    RuleSet,
+    Stage,
+    State,
+    Step,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 RULESET_DIR = DATA_DIR / "rulesets"
@@ -224,8 +237,11 @@ def apply_overlay(base: RuleSet, overlay: dict, file: str) -> RuleSet:
         if matches:
             for j in matches:
                 rules[j] = _tighten_rule(rules[j], raw, overlay_id, file, path)
-        else:
+        elif "kind" in raw:
             rules.append(_build_rule(raw, file, path, base.id, overlay_id))
+        elif not any(r["code"] == raw["code"] for rs_id in national_ids() for r in _national_raw(rs_id)[0]["rules"]):
+            raise ChecklistError(f"{path}：全国规则中没有 {raw['code']}；新增规则须写明 kind 及其参数",
+                                 file=file, path=f"{path}.code", field="code")
     materials = list(base.materials)
     for i, raw in enumerate(overlay.get("materials", [])):
         try:

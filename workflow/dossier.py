@@ -11,8 +11,7 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from checklists.loader import Catalogue, default_catalogue
 from workflow.errors import InputError
@@ -190,7 +189,16 @@ class Dossier(_Record):
         return any(s.recorded_by is not None or s.reviewed_by is not None for s in self.steps)
 
     def to_json_dict(self) -> dict:
-        return self.model_dump(mode="json", exclude_unset=True)
+        """The lossless `dossier/1` document: every top-level key, nested records as they were given."""
+        data = self.model_dump(mode="json", exclude_unset=True)
+        out = {"format": FORMAT}
+        for name in type(self).model_fields:
+            if name in data:
+                out[name] = data[name]
+            elif name in ("id", "person", "steps"):
+                out[name] = self.model_dump(mode="json", include={name})[name]
+        out.update({k: v for k, v in data.items() if k not in out})
+        return out
 
 
 _PYDANTIC_CODES = {

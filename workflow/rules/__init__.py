@@ -20,6 +20,7 @@ STEP_EVALUATORS = {
     "publicity": publicity.publicity,
     "required_value": content.required_value,
     "training": content.training,
+    "required_step": content.required_step,
     "required_fields": content.required_fields,
     "quorum": content.quorum,
     "vote": content.vote,

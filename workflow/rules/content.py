@@ -7,19 +7,31 @@ _FIELD_LABELS = {"result": "预审结果", "serial": "入党志愿书编号", "v
                  "outcome": "决议结果", "conclusion": "政治审查结论"}
 
 
+_ABSENT = object()
+
+
 def _source(rule, occ, view):
-    """The step whose content this rule reads, or None when absent or dated after (reported elsewhere)."""
+    """The step whose content this rule reads; _ABSENT when this rule is the one that reports its
+    absence (the step data names it as `absent_code`); None when there is nothing to judge here
+    (absent and reported as STEP_MISSING, or dated after the step: DATE_ORDER)."""
     source = view.in_cycle(rule.params.source, occ.cycle)
-    if source is None or source.entry.date > occ.entry.date:
+    if source is None:
+        return _ABSENT if view.base.step_by_id[rule.params.source].absent_code == rule.code else None
+    if source.entry.date > occ.entry.date:
         return None
     return source
+
+
+def required_step(rule, occ, view, ctx, out) -> None:
+    if _source(rule, occ, view) is _ABSENT:
+        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {}))
 
 
 def required_value(rule, occ, view, ctx, out) -> None:
     source = _source(rule, occ, view)
     if source is None:
         return
-    actual = getattr(source.entry, rule.params.field, None)
+    actual = None if source is _ABSENT else getattr(source.entry, rule.params.field, None)
     if actual != rule.params.value:
         out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {"actual": actual}))
 
@@ -28,11 +40,14 @@ def training(rule, occ, view, ctx, out) -> None:
     source = _source(rule, occ, view)
     if source is None:
         return
-    params, entry = rule.params, source.entry
-    days, hours = entry.days or 0, entry.hours or 0
+    params = rule.params
+    days = hours = 0
+    exception = None
+    if source is not _ABSENT:
+        days, hours, exception = source.entry.days or 0, source.entry.hours or 0, source.entry.exception
     if days >= params.min_days or hours >= params.min_hours:
         return
-    severity = params.exception_severity if entry.exception else None
+    severity = params.exception_severity if exception else None
     out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
                        {"days": days, "hours": hours, "min_days": params.min_days, "min_hours": params.min_hours},
                        severity=severity))

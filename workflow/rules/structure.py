@@ -1,4 +1,8 @@
-"""The flowchart itself: order of dates, dates in the future, missing prerequisite steps."""
+"""The flowchart itself: order of dates, dates in the future, missing prerequisite steps.
+
+A prerequisite whose step data names an `absent_code` is not reported here: the rule with that
+code reports its absence, at the dependent step, under its own article (one fact, one finding).
+"""
 from __future__ import annotations
 
 from workflow.rules.base import finding, is_hypothetical
@@ -46,15 +50,9 @@ def future_dates(code, view, ctx, out) -> None:
 def step_missing(code, view, ctx, out) -> None:
     for occ in view.occurrences:
         rs = ctx.ruleset_for(occ.entry.date)
+        rule = rs.rule_by_code.get(code)
+        if rule is None:
+            continue
         for req, prior in view.prerequisites(occ):
-            if prior is not None:
-                continue
-            missing_code = rs.step_by_id[req].absent_code or code
-            rule = rs.rule_by_code.get(missing_code) or rs.rule_by_code.get(code)
-            if rule is None:
-                continue
-            fields = {"other_name": rs.step_by_id[req].name}
-            if rule.code != code:
-                template_rule = rs.rule_by_code[code]
-                rule = rule.model_copy(update={"message": template_rule.message})
-            out.append(finding(rule, rs, occ, fields))
+            if prior is None and not rs.step_by_id[req].absent_code:
+                out.append(finding(rule, rs, occ, {"other_name": rs.step_by_id[req].name}))
