@@ -281,16 +281,26 @@ class Catalogue:
         self.national = {rid: load_national(rid) for rid in national_ids()}
         self._applied: dict[tuple[str, str], RuleSet] = {}
         self._overlays: dict[str, tuple[dict, str]] = {}
+        self._ordered = sorted(self.national.values(), key=lambda rs: rs.in_force_from)
+        self._choices: dict[tuple[str | None, str | None], dict[dt.date, RuleSet]] = {}
 
     def ordered(self) -> list[RuleSet]:
-        return sorted(self.national.values(), key=lambda rs: rs.in_force_from)
+        return self._ordered
 
     def in_force(self, day: dt.date) -> RuleSet:
-        chosen = None
-        for rs in self.ordered():
+        chosen = self._ordered[0]
+        for rs in self._ordered:
             if rs.in_force_from <= day:
                 chosen = rs
-        return chosen or self.ordered()[0]
+        return chosen
+
+    def choices(self, pin: str | None, overlay_key: str | None) -> dict[dt.date, RuleSet]:
+        """A memo of day -> rule set for one pin and overlay, shared by every audit that uses them."""
+        key = (pin, overlay_key)
+        memo = self._choices.get(key)
+        if memo is None:
+            memo = self._choices[key] = {}
+        return memo
 
     def register_overlay(self, overlay: dict | str, file: str = "<inline>") -> str:
         """Loads an overlay by name or as an object, checks it against every rule set, returns its key."""

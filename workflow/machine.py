@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from checklists.loader import default_catalogue
 from checklists.model import RuleSet
@@ -56,9 +56,17 @@ def _resume_is(state: str):
     return condition
 
 
+class _ReplayEvent:
+    __slots__ = ("kwargs",)
+
+    def __init__(self, kwargs: dict):
+        self.kwargs = kwargs
+
+
 class ProcedureMachine:
     def __init__(self, rs: RuleSet):
         self.rule_set = rs
+        self._compiled: dict | None = None
         self.live = [s.id for s in rs.states if s.live]
         self.names = {s.id: s.name for s in rs.states}
         self.machine = Machine(model=None, states=[s.id for s in rs.states], initial=self.live[0],
@@ -83,6 +91,36 @@ class ProcedureMachine:
                                                 state, conditions=[_resume_is(state)])
             else:
                 self.machine.add_transition(event.id, sources, event.dest)
+
+    def compiled(self) -> dict[tuple[str, str], list]:
+        """The machine's own transition table, read once, for replaying history without dispatch.
+
+        Replaying a recorded dossier needs no gate and no callbacks, only "which transition of this
+        event applies in this state"; reading that from the machine (rather than writing a second
+        table) keeps one source of truth while avoiding transitions' per-event logging and objects.
+        """
+        if self._compiled is None:
+            table: dict[tuple[str, str], list] = {}
+            for name, event in self.machine.events.items():
+                for source, transitions in event.transitions.items():
+                    table[(source, name)] = [(t.dest, [(c.func, c.target) for c in t.conditions
+                                                       if c.func is not _gate]) for t in transitions]
+            self._compiled = table
+        return self._compiled
+
+    def replay_event(self, state: str, trigger: str, **kwargs) -> str | None:
+        """The state after `trigger` in `state` for a recorded event, or None when not allowed there."""
+        transitions = self.compiled().get((state, trigger))
+        if transitions is None:
+            return None
+        event = None
+        for dest, conditions in transitions:
+            if conditions:
+                event = event or _ReplayEvent(kwargs)
+                if not all(bool(func(event)) == target for func, target in conditions):
+                    continue
+            return dest or state
+        return state
 
     def fire(self, holder: StateHolder, trigger: str, **kwargs) -> bool:
         """Fires `trigger`; False when a condition (the gate) refuses; MachineError when not allowed here."""
@@ -139,37 +177,34 @@ def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None =
     """The state a dossier is in: its steps in procedural order, case events at their dates."""
     machine = procedure_machine()
     view = view or DossierView(dossier, machine.rule_set)
-    holder = StateHolder(machine.live[0])
+    live = machine.live
+    state = live[0]
     events = sorted(dossier.case_events, key=lambda e: e.date)
     pending = 0
-    resume_state = holder.state
+    resume_state = state
     for occ in _logical_order(view):
         if upto is not None and occ.index >= upto:
             continue
         while pending < len(events) and events[pending].date < occ.entry.date:
-            resume_state = _fire_case_event(machine, holder, events[pending], resume_state)
+            state, resume_state = _case_event(machine, state, events[pending], resume_state)
             pending += 1
         source = machine.source_of[occ.step]
-        if holder.state in machine.live and machine.live.index(holder.state) < machine.live.index(source):
-            holder.state = source  # an imported record with a gap: STEP_MISSING reports it, the state moves on
-        try:
-            machine.fire(holder, occ.step, view=view, occurrence=occ)
-            resume_state = holder.state
-        except MachineError:
-            continue
+        if state in live and live.index(state) < live.index(source):
+            state = source  # an imported record with a gap: STEP_MISSING reports it, the state moves on
+        after = machine.replay_event(state, occ.step, view=view, occurrence=occ)
+        if after is not None:
+            state = resume_state = after
     while pending < len(events):
-        resume_state = _fire_case_event(machine, holder, events[pending], resume_state)
+        state, resume_state = _case_event(machine, state, events[pending], resume_state)
         pending += 1
-    return holder.state
+    return state
 
 
-def _fire_case_event(machine, holder, event, resume_state) -> str:
-    before = holder.state
-    try:
-        machine.fire(holder, event.kind, resume=resume_state)
-    except MachineError:
-        return resume_state
-    return before if holder.state == "transferred_out" else holder.state
+def _case_event(machine, state, event, resume_state) -> tuple[str, str]:
+    after = machine.replay_event(state, event.kind, resume=resume_state)
+    if after is None:
+        return state, resume_state
+    return after, (state if after == "transferred_out" else after)
 
 
 def derive_state(dossier: Dossier, view: DossierView | None = None) -> str:

@@ -44,7 +44,10 @@ class AuditContext:
     pin: str | None = None
     overlay_key: str | None = None
     hypothetical: int | None = None
-    _by_date: dict = field(default_factory=dict)
+    _by_date: dict = field(default=None)
+
+    def __post_init__(self) -> None:
+        self._by_date = self.catalogue.choices(self.pin, self.overlay_key)
 
     def ruleset_for(self, day: dt.date) -> RuleSet:
         rs = self._by_date.get(day)
@@ -71,6 +74,7 @@ class DossierView:
                 for cycle, occ in enumerate(occs):
                     occ.cycle = cycle
         self._ends: list[dt.date] | None = None
+        self._prerequisites: dict[int, list] = {}
 
     def first(self, step_id: str) -> Occurrence | None:
         occs = self.by_step.get(step_id)
@@ -89,6 +93,12 @@ class DossierView:
         return occs[cycle] if cycle < len(occs) else None
 
     def prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
+        found = self._prerequisites.get(occ.index)
+        if found is None:
+            found = self._prerequisites[occ.index] = self._find_prerequisites(occ)
+        return found
+
+    def _find_prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
         step = self.base.step_by_id[occ.step]
         if step.probation_cycle and occ.cycle > 0 and occ.step == FIRST_CYCLE_STEP:
             return [(CONVERSION_APPROVAL, self.in_cycle(CONVERSION_APPROVAL, occ.cycle - 1))]

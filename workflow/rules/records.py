@@ -10,16 +10,19 @@ def materials(code, view, ctx, out) -> None:
     listed = view.dossier.materials
     if listed is None:
         return
-    have = Counter((m.id, m.step) for m in listed)
+    have = Counter(m.id for m in listed)
     for occ in view.occurrences:
         if is_hypothetical(ctx, occ):
             continue
         rs = ctx.ruleset_for(occ.entry.date)
+        required = rs.required_materials_by_step.get(occ.step)
+        if not required:
+            continue
         rule = rs.rule_by_code.get(code)
         if rule is None:
             continue
-        for material in rs.required_materials_by_step.get(occ.step, ()):
-            if have[(material.id, material.step)] < occ.cycle + 1:
+        for material in required:
+            if have[material.id] < occ.cycle + 1:
                 out.append(finding(rule, rs, occ, {"material_name": material.name, "material": material.id}))
 
 

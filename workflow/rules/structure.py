@@ -23,28 +23,32 @@ def date_order(code, view, ctx, out) -> None:
 def future_dates(code, view, ctx, out) -> None:
     as_of = ctx.as_of
     for occ in view.occurrences:
+        entry = occ.entry
+        if entry.date <= as_of and (entry.reviewed_on is None or entry.reviewed_on <= as_of):
+            continue
         if is_hypothetical(ctx, occ):
             continue
-        entry = occ.entry
-        for what, day in ((None, entry.date), ("审核", entry.reviewed_on)):
+        for suffix, day in (("", entry.date), ("审核", entry.reviewed_on)):
             if day is not None and day > as_of:
                 rs = ctx.ruleset_for(day)
                 rule = rs.rule_by_code.get(code)
                 if rule is not None:
-                    label = rs.step_by_id[occ.step].name + (what or "")
+                    label = rs.step_by_id[occ.step].name + suffix
                     out.append(finding(rule, rs, occ, {"what": label, "date": day, "as_of": as_of}))
     dossier = view.dossier
-    records = [("考察记录", a.date, None) for a in dossier.assessments]
-    records += [("思想汇报", t.date, None) for t in dossier.thought_reports]
-    records += [("公示", p.end, None) for p in dossier.publicity]
-    records += [("材料", m.date, m.step) for m in dossier.materials or [] if m.date is not None]
-    records += [("案件事项", e.date, None) for e in dossier.case_events]
-    for what, day, step in records:
-        if day > as_of:
-            rs = ctx.ruleset_for(day)
-            rule = rs.rule_by_code.get(code)
-            if rule is not None:
-                out.append(finding(rule, rs, None, {"what": what, "date": day, "as_of": as_of}, step=step))
+    for label, records, attribute in (("考察记录", dossier.assessments, "date"),
+                                      ("思想汇报", dossier.thought_reports, "date"),
+                                      ("公示", dossier.publicity, "end"),
+                                      ("材料", dossier.materials or (), "date"),
+                                      ("案件事项", dossier.case_events, "date")):
+        for record in records:
+            day = getattr(record, attribute)
+            if day is not None and day > as_of:
+                rs = ctx.ruleset_for(day)
+                rule = rs.rule_by_code.get(code)
+                if rule is not None:
+                    out.append(finding(rule, rs, None, {"what": label, "date": day, "as_of": as_of},
+                                       step=getattr(record, "step", None)))
 
 
 def step_missing(code, view, ctx, out) -> None:
