@@ -133,13 +133,17 @@ class ProcedureMachine:
     def mermaid(self) -> str:
         lines = ["stateDiagram-v2", f"    [*] --> {self.live[0]}"]
         seen = set()
+        outcome_names = {f"{o.step}_{o.value}": o.name for o in self.rule_set.outcomes}
         for name, event in self.machine.events.items():
-            label = self.rule_set.step_by_id[name].name if name in self.rule_set.step_by_id else \
+            step_label = self.rule_set.step_by_id[name].name if name in self.rule_set.step_by_id else \
                 next((e.name for e in self.rule_set.case_events if e.id == name), name)
             for source, transitions in event.transitions.items():
                 for transition in transitions:
                     if transition.dest is None:
                         continue
+                    outcome = next((outcome_names[c.func.__name__] for c in transition.conditions
+                                    if c.func.__name__ in outcome_names), None)
+                    label = f"{step_label}（{outcome}）" if outcome else step_label
                     key = (source, transition.dest, name)
                     if key in seen:
                         continue

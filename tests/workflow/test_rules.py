@@ -174,6 +174,24 @@ case("publicity-over-national-day-a-day-short", "2026", lambda d: (
     d["publicity"][0].update(start="2026-09-28", end="2026-10-08"),
     set_date(d, "s07_candidate_determined", "2026-10-10")), "PUBLICITY_SHORT", True)
 
+# --- minimal records for calendar corner cases (other findings of a bare record are not looked at)
+def bare(steps, **extra):
+    def mutate(d):
+        d.clear()
+        d.update({"format": "dossier/1", "id": "bare", "person": {"name": "郑垚", "birth_date": "2004-02-29"},
+                  "steps": [{"step": s, "date": day} for s, day in steps], **extra})
+    return mutate
+
+
+case("born-29-feb-applies-27-feb", "2014", bare([("s01_application", "2022-02-27")]), "AGE_UNDER_18", True)
+case("born-29-feb-applies-28-feb", "2014", bare([("s01_application", "2022-02-28")]), "AGE_UNDER_18", False)
+case("spring-festival-publicity-4-working-days", "2014", bare(
+    [("s07_candidate_determined", "2026-02-26")], rule_set="2026.05",
+    publicity=[{"kind": "candidate", "start": "2026-02-12", "end": "2026-02-24"}]), "PUBLICITY_SHORT", True)
+case("spring-festival-publicity-5-working-days", "2014", bare(
+    [("s07_candidate_determined", "2026-02-26")], rule_set="2026.05",
+    publicity=[{"kind": "candidate", "start": "2026-02-12", "end": "2026-02-25"}]), "PUBLICITY_SHORT", False)
+
 # --- overlay-only rule
 THOUGHT_REPORTS = ["2021-05-08", "2021-08-08", "2021-11-08", "2022-02-08", "2022-08-31", "2022-11-30", "2023-02-28",
                    "2023-05-08"]
