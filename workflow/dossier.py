@@ -242,6 +242,11 @@ def _translate(error: dict) -> dict:
     return {"code": code, "path": json_path(loc), "field": field, "reason": reason}
 
 
+def validation_problems(exc: ValidationError) -> list[dict]:
+    """A pydantic error as our problems: {code, path, field, reason}, in Chinese, for any model here."""
+    return [_translate(e) for e in exc.errors()]
+
+
 def _check_ids(dossier: Dossier, catalogue: Catalogue, known_materials: set[str]) -> list[dict]:
     steps = {s.id for rs in catalogue.national.values() for s in rs.steps}
     problems = []

@@ -18,6 +18,8 @@ def fill(template: str, fields: dict) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """`subject` names what the finding is about when a program needs it (a material id, a person)."""
+
     code: str
     severity: str
     step: str | None
@@ -28,6 +30,7 @@ class Finding:
     overlay: str | None = None
     index: int | None = None
     step_number: int = 99
+    subject: str | None = None
 
     def sort_key(self) -> tuple:
         return (self.step_number, self.index if self.index is not None else 1 << 30, self.code, self.message)
@@ -37,4 +40,6 @@ class Finding:
                "article": self.article, "provisional": self.provisional, "message": self.message}
         if self.overlay:
             out["overlay"] = self.overlay
+        if self.subject:
+            out["subject"] = self.subject
         return out

@@ -248,7 +248,8 @@ def test_archiving_is_refused_while_materials_are_missing():
     missing = dossier.model_copy(update={"materials": [m for m in dossier.materials if m.id != "application_form"]})
     with pytest.raises(StepRefused) as caught:
         record(missing, "s25_archived", last_date(dossier, "s24_conversion_approved") + dt.timedelta(days=3))
-    assert any(d["code"] == "MATERIAL_MISSING" and "入党志愿书" in d["message"] for d in caught.value.details)
+    assert any(d["code"] == "MATERIAL_MISSING" and "入党志愿书" in d["message"] and d["subject"] == "application_form"
+               for d in caught.value.details)
     assert record(dossier, "s25_archived", last_date(dossier, "s24_conversion_approved") + dt.timedelta(days=3)).state \
         == "full_member"
 

@@ -19,7 +19,7 @@ def text(value) -> str:
 
 
 def finding(rule: Rule, rs: RuleSet, occ: Occurrence | None, fields: dict, *, severity: str | None = None,
-            provisional: bool = False, step: str | None = None) -> Finding:
+            provisional: bool = False, step: str | None = None, subject: str | None = None) -> Finding:
     step_id = step or (occ.step if occ else None)
     step_def = rs.step_by_id.get(step_id) if step_id else None
     values = {"step_name": step_def.name if step_def else "", "step": step_id or ""}
@@ -29,7 +29,7 @@ def finding(rule: Rule, rs: RuleSet, occ: Occurrence | None, fields: dict, *, se
     return Finding(code=rule.code, severity=severity or rule.severity, step=step_id, rule_set=rs.id,
                    article=rule.article, message=fill(rule.message, values), provisional=provisional,
                    overlay=rule.overlay, index=occ.index if occ else None,
-                   step_number=step_def.number if step_def else 99)
+                   step_number=step_def.number if step_def else 99, subject=subject)
 
 
 def is_hypothetical(ctx, occ: Occurrence) -> bool:

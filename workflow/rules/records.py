@@ -23,7 +23,8 @@ def materials(code, view, ctx, out) -> None:
             continue
         for material in required:
             if have[material.id] < occ.cycle + 1:
-                out.append(finding(rule, rs, occ, {"material_name": material.name, "material": material.id}))
+                out.append(finding(rule, rs, occ, {"material_name": material.name, "material": material.id},
+                                   subject=material.id))
 
 
 def signatures(code, view, ctx, out) -> None:
@@ -38,7 +39,8 @@ def signatures(code, view, ctx, out) -> None:
         if rule is None or definition is None:
             continue
         out.append(finding(rule, rs, first, {"material_name": definition.name,
-                                             "signers": "、".join(definition.signed_by)}, step=material.step))
+                                             "signers": "、".join(definition.signed_by)}, step=material.step,
+                           subject=material.id))
 
 
 def reviews(code, view, ctx, out) -> None:
