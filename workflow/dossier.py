@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, field_validator, model_validator
 
 from checklists.loader import Catalogue, default_catalogue
 from workflow.errors import InputError
 
 FORMAT = "dossier/1"
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _iso_date(value: Any) -> Any:
-    if value is None or isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _ISO.match(value):
-        raise ValueError(f"DATE_INVALID|“{value}”不是 YYYY-MM-DD 格式的日期")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"DATE_INVALID|“{value}”不是存在的日期") from None
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[dt.date, Strict()]
+"""A calendar date written YYYY-MM-DD. Documents are validated from JSON text, where pydantic's strict
+date accepts exactly that form (no timestamps, no other separators) without a Python call per date."""
 NonNegative = Annotated[int, Field(ge=0, strict=True)]
 
 
@@ -151,7 +140,7 @@ class MaterialEntry(_Record):
     id: str
     step: str
     date: IsoDate | None = None
-    signed_by: list[str] = []
+    signed_by: list[str] = Field(default_factory=list)
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     file: str | None = None
 
@@ -202,6 +191,11 @@ class Dossier(_Record):
 
 
 _PYDANTIC_CODES = {
+    "date_parsing": ("DATE_INVALID", "不是存在的 YYYY-MM-DD 日期"),
+    "date_from_datetime_parsing": ("DATE_INVALID", "不是存在的 YYYY-MM-DD 日期"),
+    "date_from_datetime_inexact": ("DATE_INVALID", "不是 YYYY-MM-DD 格式的日期"),
+    "date_type": ("DATE_INVALID", "不是 YYYY-MM-DD 格式的日期"),
+    "json_invalid": ("JSON_MALFORMED", "JSON 格式错误"),
     "missing": ("FIELD_REQUIRED", "缺少必填字段"),
     "int_type": ("VALUE_INVALID", "应为整数"),
     "int_parsing": ("VALUE_INVALID", "应为整数"),
@@ -238,8 +232,25 @@ def _translate(error: dict) -> dict:
         code, reason = "VALUE_INVALID", f"取值无效，可选：{(error.get('ctx') or {}).get('expected', '')}"
     else:
         code, reason = _PYDANTIC_CODES.get(error["type"], ("VALUE_INVALID", message))
+        if code == "DATE_INVALID":
+            reason = f"“{error.get('input')}”{reason}"
     field = next((p for p in reversed(loc) if isinstance(p, str)), None)
     return {"code": code, "path": json_path(loc), "field": field, "reason": reason}
+
+
+def validate_json_model(model, data: Any):
+    """Validates plain JSON-shaped data (dicts, lists, strings) as it would arrive in a document."""
+    if isinstance(data, model):
+        return data
+    return model.model_validate_json(json.dumps(data, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"{type(value).__name__} 不能写入 JSON")
 
 
 def validation_problems(exc: ValidationError) -> list[dict]:
@@ -279,9 +290,19 @@ def _raise(problems: list[dict], source: str) -> None:
 
 
 def parse_dossier(data: Any, source: str = "<input>", catalogue: Catalogue | None = None) -> Dossier:
-    """Validates one `dossier/1` document (a dict, or JSON text or bytes) and returns it, or raises."""
+    """Validates one `dossier/1` document (a dict, or JSON text or bytes) and returns it, or raises.
+
+    Text takes the fast path (pydantic validates the JSON directly); if that fails, the document is
+    read again the slow way so that the error names the exact line, JSON path and reason.
+    """
     catalogue = catalogue or default_catalogue()
     if isinstance(data, (str, bytes, bytearray)):
+        try:
+            dossier = Dossier.model_validate_json(data)
+        except ValidationError:
+            dossier = None
+        if dossier is not None and "format" in dossier.model_fields_set:
+            return _check_references(dossier, source, catalogue)
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
@@ -295,9 +316,14 @@ def parse_dossier(data: Any, source: str = "<input>", catalogue: Catalogue | Non
         raise InputError(f"format 应为“{FORMAT}”，实为“{data.get('format')}”", code="FORMAT_UNKNOWN",
                          file=source, path="$.format", field="format")
     try:
-        dossier = Dossier.model_validate(data)
+        dossier = validate_json_model(Dossier, data)
     except ValidationError as exc:
         _raise([_translate(e) for e in exc.errors()], source)
+    return _check_references(dossier, source, catalogue)
+
+
+def _check_references(dossier: Dossier, source: str, catalogue: Catalogue) -> Dossier:
+    """Step and material ids must exist in the checklists (with the dossier's overlay, if any)."""
     known_materials = set()
     for rs in catalogue.national.values():
         known_materials.update(rs.material_by_id)

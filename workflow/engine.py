@@ -16,7 +16,7 @@ from transitions import MachineError
 from checklists.loader import Catalogue
 from workflow.audit import evaluate, make_context
 from workflow.dates import WorkingCalendar
-from workflow.dossier import CaseEvent, Dossier, StepEntry, _translate
+from workflow.dossier import CaseEvent, Dossier, StepEntry, _translate, validate_json_model
 from workflow.errors import InputError, ReasonRequired, StepRefused
 from workflow.findings import Finding
 from workflow.machine import StateHolder, derive_state, procedure_machine
@@ -32,10 +32,8 @@ class RecordOutcome:
 
 
 def _validated(model, data, what: str):
-    if isinstance(data, model):
-        return data
     try:
-        return model.model_validate(data)
+        return validate_json_model(model, data)
     except ValidationError as exc:
         problems = [_translate(e) for e in exc.errors()]
         first = problems[0]

@@ -24,10 +24,10 @@ class Occurrence:
     index: int
     entry: StepEntry
     cycle: int = 0
+    step: str = ""
 
-    @property
-    def step(self) -> str:
-        return self.entry.step
+    def __post_init__(self) -> None:
+        self.step = self.entry.step
 
     @property
     def date(self) -> dt.date:
