@@ -1,4 +1,5 @@
-# `make run`: install what is missing, then run the main job on the embedded SQLite default.
+# `make run`: install what is missing, seed the demo organisation into the embedded SQLite default
+# (var/fazhan.db) and serve the API on http://127.0.0.1:8000 (the engine demo: `fazhan demo`).
 # `make test`: the whole test suite (PostgreSQL tests run when a server answers on 127.0.0.1:5432).
 
 PYTHON ?= python3
@@ -9,7 +10,8 @@ PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 .PHONY: run test deps system-deps bench examples clean
 
 run: deps
-	$(BIN)/fazhan demo
+	$(BIN)/fazhan demo-seed
+	$(BIN)/fazhan serve
 
 test: deps
 	@if [ -z "$$FAZHAN_TEST_POSTGRES_URL" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \

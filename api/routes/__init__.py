@@ -1,0 +1,1 @@
+"""One module per resource; each route calls one use case and holds no logic of its own."""

@@ -1,0 +1,81 @@
+"""Dossiers: open, list, read (ID number masked), import and export `dossier/1`, case events, facts."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentActor, UowDep
+from workflow.store import services
+
+router = APIRouter(tags=["dossiers"])
+
+DossierId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class DossierIn(BaseModel):
+    organisation_id: int
+    person: dict[str, Any]
+    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    track_materials: bool = True
+
+
+@router.get("/dossiers")
+def list_dossiers(actor: CurrentActor, uow: UowDep, organisation_id: int | None = None, state: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+    return services.list_dossiers(uow, actor, organisation_id=organisation_id, state=state, limit=limit,
+                                  offset=offset)
+
+
+@router.post("/dossiers", status_code=201)
+def create_dossier(body: DossierIn, actor: CurrentActor, uow: UowDep):
+    return services.create_dossier(uow, actor, body.organisation_id, body.person, dossier_id=body.id,
+                                   track_materials=body.track_materials)
+
+
+@router.post("/dossiers/import", status_code=201)
+def import_dossier(document: Annotated[dict[str, Any], Body()], organisation_id: int, actor: CurrentActor,
+                   uow: UowDep):
+    """Takes in one `dossier/1` document as it stands (audited, not gated)."""
+    return services.import_dossier(uow, actor, organisation_id, document)
+
+
+@router.get("/dossiers/{dossier_id}")
+def get_dossier(dossier_id: DossierId, actor: CurrentActor, uow: UowDep):
+    return services.get_dossier(uow, actor, dossier_id)
+
+
+@router.get("/dossiers/{dossier_id}/export")
+def export_dossier(dossier_id: DossierId, actor: CurrentActor, uow: UowDep):
+    """The lossless `dossier/1` document (with the full ID number: export roles only)."""
+    return services.export_dossier(uow, actor, dossier_id)
+
+
+@router.get("/dossiers/{dossier_id}/events")
+def list_events(dossier_id: DossierId, actor: CurrentActor, uow: UowDep):
+    return services.events(uow, actor, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/events", status_code=201)
+def case_event(dossier_id: DossierId, event: Annotated[dict[str, Any], Body()], actor: CurrentActor, uow: UowDep):
+    """`withdraw`, `not_admitted`, `transfer_out` (optionally `to_organisation_id`), `transfer_in`."""
+    return services.case_event(uow, actor, dossier_id, event)
+
+
+@router.post("/dossiers/{dossier_id}/assessments", status_code=201)
+def add_assessment(dossier_id: DossierId, item: Annotated[dict[str, Any], Body()], actor: CurrentActor,
+                   uow: UowDep):
+    return services.add_fact(uow, actor, dossier_id, "assessments", item)
+
+
+@router.post("/dossiers/{dossier_id}/publicity", status_code=201)
+def add_publicity(dossier_id: DossierId, item: Annotated[dict[str, Any], Body()], actor: CurrentActor,
+                  uow: UowDep):
+    return services.add_fact(uow, actor, dossier_id, "publicity", item)
+
+
+@router.post("/dossiers/{dossier_id}/thought-reports", status_code=201)
+def add_thought_report(dossier_id: DossierId, item: Annotated[dict[str, Any], Body()], actor: CurrentActor,
+                       uow: UowDep):
+    return services.add_fact(uow, actor, dossier_id, "thought_reports", item)

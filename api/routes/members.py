@@ -1,0 +1,34 @@
+"""Party members who can act as contacts (培养联系人) and introducers (入党介绍人)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentActor, UowDep
+from workflow.store import admin
+
+router = APIRouter(tags=["members"])
+
+
+class MemberIn(BaseModel):
+    organisation_id: int
+    name: str = Field(min_length=1, max_length=100)
+    status: Literal["full", "probationary"]
+    discipline: str | None = Field(default=None, max_length=50)
+
+
+@router.get("/members")
+def list_members(actor: CurrentActor, uow: UowDep, organisation_id: int | None = None):
+    return admin.list_members(uow, actor, organisation_id)
+
+
+@router.post("/members", status_code=201)
+def create_member(body: MemberIn, actor: CurrentActor, uow: UowDep):
+    return admin.create_member(uow, actor, **body.model_dump())
+
+
+@router.get("/members/{member_id}")
+def get_member(member_id: int, actor: CurrentActor, uow: UowDep):
+    return admin.get_member(uow, actor, member_id)

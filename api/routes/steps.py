@@ -1,0 +1,44 @@
+"""Record a step (through the engine's gate), review it (一步一审), correct it (a new event)."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentActor, TodayDep, UowDep
+from api.routes.dossiers import DossierId
+from workflow.store import services
+
+router = APIRouter(tags=["steps"])
+
+StepIndex = Annotated[int, Path(ge=0, le=1000)]
+
+
+@router.post("/dossiers/{dossier_id}/steps", status_code=201)
+def record_step(dossier_id: DossierId, entry: Annotated[dict[str, Any], Body()], actor: CurrentActor,
+                uow: UowDep, today: TodayDep):
+    """The body is a `dossier/1` step entry; `reason` (optional) explains warnings."""
+    entry = dict(entry)
+    reason = entry.pop("reason", None)
+    if reason is not None and not isinstance(reason, str):
+        reason = str(reason)
+    return services.record_step(uow, actor, dossier_id, entry, today=today, reason=reason)
+
+
+@router.post("/dossiers/{dossier_id}/steps/{index}/review")
+def review_step(dossier_id: DossierId, index: StepIndex, actor: CurrentActor, uow: UowDep, today: TodayDep):
+    return services.review_step(uow, actor, dossier_id, index, today=today)
+
+
+class CorrectionIn(BaseModel):
+    entry: dict[str, Any]
+    reason: str = Field(min_length=1, max_length=1000)
+    warning_reason: str | None = Field(default=None, max_length=1000)
+
+
+@router.post("/dossiers/{dossier_id}/steps/{index}/correction", status_code=201)
+def correct_step(dossier_id: DossierId, index: StepIndex, body: CorrectionIn, actor: CurrentActor, uow: UowDep,
+                 today: TodayDep):
+    return services.correct_step(uow, actor, dossier_id, index, body.entry, reason=body.reason, today=today,
+                                 warning_reason=body.warning_reason)
