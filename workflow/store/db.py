@@ -37,8 +37,9 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 20) -> 
     connect_args = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
+    # no pre-ping (it costs a round trip per request); stale connections are recycled instead
     return create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True)
+                         pool_recycle=1800)
 
 
 def create_tables(engine: Engine) -> None:

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 from checklists.errors import ChecklistError
@@ -21,8 +22,15 @@ from workflow.errors import InputError
 from workflow.machine import derive_state
 from workflow.plan import plan_document, plan_dossier
 from workflow.store import blobs
-from workflow.store.access import (ARCHIVE_ROLES, ARCHIVE_STEP, EXPORT_ROLES, READ_ROLES, WRITE_ROLES, Actor,
-                                   OrgTree)
+from workflow.store.access import (
+    ARCHIVE_ROLES,
+    ARCHIVE_STEP,
+    EXPORT_ROLES,
+    READ_ROLES,
+    WRITE_ROLES,
+    Actor,
+    OrgTree,
+)
 from workflow.store.errors import Conflict, Forbidden, NotFound
 from workflow.store.idnumber import mask_id_number, validate_id_number
 from workflow.store.repository import UnitOfWork
@@ -207,7 +215,9 @@ def _write(uow: UnitOfWork, row: DossierRow, before: Dossier, after: Dossier, *,
            info: dict, **columns) -> Event:
     state = derive_state(after)
     event = uow.dossiers.append(row, before, after, kind=kind, actor=actor.name, info=info, state=state, **columns)
-    row.state, row.version = state, event.seq
+    # the conditional UPDATE in `append` already wrote these; tell the ORM so it does not write them again
+    set_committed_value(row, "state", state)
+    set_committed_value(row, "version", event.seq)
     return event
 
 
