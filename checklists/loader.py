@@ -219,14 +219,34 @@ def _tighten_rule(national: Rule, raw: dict, overlay_id: str, file: str, path: s
     return candidate
 
 
+_OVERLAY_KEYS = {"id", "name", "document", "applies_to", "rules", "materials", "material_changes", "review"}
+
+
+def _review_options(overlay: dict, file: str) -> dict:
+    """`[review] same_branch = true` lets a reviewer of the branch itself sign off (一步一审 still holds:
+    never the recorder). It is the one organisational option an overlay has besides rules."""
+    review = overlay.get("review", {})
+    if not isinstance(review, dict) or set(review) - {"same_branch"}:
+        raise ChecklistError("review 只能包含 same_branch", file=file, path="review", field="review")
+    if not isinstance(review.get("same_branch", False), bool):
+        raise ChecklistError("review.same_branch 应为 true 或 false", file=file, path="review.same_branch",
+                             field="same_branch")
+    return {"review_same_branch": review.get("same_branch", False)}
+
+
 def apply_overlay(base: RuleSet, overlay: dict, file: str) -> RuleSet:
     """The rule set `base` with `overlay` applied; refuses any loosening."""
     overlay_id = str(overlay.get("id") or "").strip()
     if not overlay_id:
         raise ChecklistError("地方细则缺少 id", file=file, path="id", field="id")
+    unknown = sorted(set(overlay) - _OVERLAY_KEYS)
+    if unknown:
+        raise ChecklistError(f"地方细则中有无法识别的项：{'、'.join(unknown)}", file=file, path=unknown[0],
+                             field=unknown[0])
+    options = _review_options(overlay, file)
     applies = overlay.get("applies_to")
     if applies and base.id not in applies:
-        return base
+        return base.model_copy(update=options)
     rules = list(base.rules)
     for i, raw in enumerate(overlay.get("rules", [])):
         path = f"rules[{i}]"
@@ -265,7 +285,7 @@ def apply_overlay(base: RuleSet, overlay: dict, file: str) -> RuleSet:
                 code="OVERLAY_LOOSENS", file=file, path=f"{path}.required", field="required")
         materials[found[0]] = current.model_copy(update={"required": wanted})
     result = base.model_copy(update={"rules": rules, "materials": materials, "overlay": overlay_id,
-                                     "overlay_name": overlay.get("name", overlay_id)})
+                                     "overlay_name": overlay.get("name", overlay_id), **options})
     result.__dict__.pop("rules_by_step", None)
     for cached in ("step_by_id", "step_index", "material_by_id", "rules_by_step", "rule_by_code",
                    "required_materials_by_step", "dependants"):

@@ -128,6 +128,7 @@ class RuleSet(BaseModel):
     article_note: str | None = None
     overlay: str | None = None
     overlay_name: str | None = None
+    review_same_branch: bool = False
     states: list[State]
     stages: list[Stage]
     steps: list[Step]

@@ -97,3 +97,15 @@ def test_broken_overlay_files_are_clear(tmp_path):
     with pytest.raises(ChecklistError) as caught:
         load_overlay_file(path)
     assert "rules[0]" in caught.value.path
+
+
+def test_review_option_and_unknown_overlay_keys():
+    catalogue = default_catalogue()
+    key = catalogue.register_overlay({"id": "peer-review", "review": {"same_branch": True}})
+    assert catalogue.get("2014", key).review_same_branch is True
+    assert catalogue.get("2014").review_same_branch is False
+    for bad, path in (({"id": "x", "reveiw": {}}, "reveiw"), ({"id": "x", "review": {"same_branch": "yes"}},
+                                                              "review.same_branch")):
+        with pytest.raises(ChecklistError) as caught:
+            apply_overlay(BASE, bad, "x.toml")
+        assert caught.value.path == path

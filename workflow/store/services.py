@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
 from checklists.errors import ChecklistError
-from checklists.loader import default_catalogue, read_overlay
+from checklists.loader import default_catalogue
 from workflow import engine
 from workflow.audit import audit_document, audit_dossier
 from workflow.dossier import Dossier, parse_dossier
@@ -60,13 +60,14 @@ def _visible(tree: OrgTree, actor: Actor, row: DossierRow) -> bool:
 
 def _same_branch_review(dossier: Dossier) -> bool:
     """An overlay may let a reviewer of the branch itself sign off (`[review] same_branch = true`)."""
-    overlay = dossier.overlay
-    if isinstance(overlay, str):
-        try:
-            overlay, _ = read_overlay(overlay)
-        except ChecklistError:
-            return False
-    return bool(isinstance(overlay, dict) and (overlay.get("review") or {}).get("same_branch"))
+    if dossier.overlay is None:
+        return False
+    catalogue = default_catalogue()
+    try:
+        key = catalogue.register_overlay(dossier.overlay)
+    except ChecklistError:
+        return False
+    return catalogue.get(catalogue.ordered()[-1].id, key).review_same_branch
 
 
 def _masked(document: dict) -> dict:
