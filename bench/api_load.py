@@ -83,7 +83,8 @@ async def walk(client, rec, rev, dossier: str, steps: int, latencies: list, erro
 
 
 async def run_clients(base: str, recorder: str, reviewer: str, ids: list[str], clients: int, steps: int) -> None:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # expire idle connections before uvicorn's 5 s keep-alive does, or a reused one can be closed under us
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=3)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         rec, rev = await login(client, recorder), await login(client, reviewer)
         latencies: list[float] = []
