@@ -1,0 +1,64 @@
+"""Routes that return a dossier's form as PDF or its archive bundle as zip; no logic here.
+
+`make_router(load_dossier)` takes the dependency that turns the path's `dossier_id` into a
+Dossier (the caller scopes it to the acting user). Errors leave as `{"error": {...}}` with a
+stable code, like every other route.
+"""
+from __future__ import annotations
+
+from typing import Callable
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from workflow.dossier import Dossier
+from workflow.errors import FazhanError, InputError
+
+_STATUS = {"FORM_UNKNOWN": 404, "FORM_NOT_APPLICABLE": 404, "ARCHIVE_INCOMPLETE": 409,
+           "MATERIAL_FILE_MISSING": 409, "MATERIAL_ALTERED": 409}
+
+
+def _error(exc: FazhanError) -> JSONResponse:
+    status = _STATUS.get(exc.code, 422 if isinstance(exc, InputError) else 500)
+    body = exc.to_dict()
+    body.pop("file", None)
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _disposition(kind: str, filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def make_router(load_dossier: Callable[..., Dossier]) -> APIRouter:
+    from documents.bundle import bundle_bytes, bundle_filename
+    from documents.forms import render_form
+
+    router = APIRouter(tags=["documents"])
+
+    @router.get("/dossiers/{dossier_id}/forms/{form_id}.pdf", response_class=Response,
+                responses={200: {"content": {"application/pdf": {}}}},
+                summary="一张表格（PDF/A-3b）；全程纪实表内嵌 dossier/1 数据")
+    async def get_form(form_id: str, dossier: Dossier = Depends(load_dossier)) -> Response:
+        try:
+            rendered = await run_in_threadpool(render_form, dossier, form_id)
+        except FazhanError as exc:
+            return _error(exc)
+        return Response(rendered.pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": _disposition("inline", rendered.filename)})
+
+    @router.get("/dossiers/{dossier_id}/bundle.zip", response_class=Response,
+                responses={200: {"content": {"application/zip": {}}}},
+                summary="档案包（BagIt + zip，含卷内目录和 SHA-256 清单）")
+    async def get_bundle(dossier: Dossier = Depends(load_dossier),
+                         final: bool = Query(False, description="正式归档：缺少必备材料时拒绝")) -> Response:
+        try:
+            data = await run_in_threadpool(bundle_bytes, dossier, final=final)
+        except FazhanError as exc:
+            return _error(exc)
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": _disposition("attachment", bundle_filename(dossier))})
+
+    return router
