@@ -27,7 +27,7 @@ bench: deps
 deps: system-deps $(BIN)/.installed
 
 system-deps:
-	@bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh   # FAZHAN_WITH_BROWSER=1 adds chromium for the browser tests
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

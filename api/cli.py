@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import sys
 from enum import Enum
 
 import typer
@@ -44,30 +45,64 @@ FormatOpt = typer.Option(Format.table, "--format", help="json 或 table")
 
 
 @app.command()
-def audit(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = FormatOpt) -> None:
-    """审计档案：按各步骤日期适用的规则集逐条检查。"""
-    from workflow.audit import audit_document, audit_dossier
-    from workflow.inputs import read_dossiers
+def audit(paths: list[str] = typer.Argument(None, help="档案 JSON 文件、目录（其下所有 *.json）或 -（标准输入）"),
+          as_of: str = AsOfOpt, format: Format = FormatOpt,
+          organisation: int = typer.Option(None, "--organisation", help="审计数据库中该组织及其下级的全部档案"),
+          all_stored: bool = typer.Option(False, "--all", help="审计数据库中的全部档案"),
+          workers: int = typer.Option(None, "--workers", help="工作进程数（默认：大批量时用全部 CPU）")) -> None:
+    """审计档案：按各步骤日期适用的规则集逐条检查；可审计文件，也可审计数据库中的一个组织。"""
+    from api.progress import audit_progress
+    from workflow.audit_stream import AuditWriter, audit_sources
+    from workflow.inputs import expand, iter_sources
 
     try:
         day = parse_as_of(as_of)
+        if organisation is not None or all_stored:
+            from workflow.store.db import make_engine
+            from workflow.store.scan import count_subtree, subtree_sources
+            from workflow.store.settings import Settings
+
+            engine = make_engine(Settings().database_url)
+            total = count_subtree(engine, organisation)
+            sources = subtree_sources(engine, organisation)
+        elif paths:
+            names = list(expand(paths))
+            total, sources = len(names), iter_sources(names)
+        else:
+            raise InputError("请给出档案文件或目录，或用 --organisation/--all 审计数据库", code="INPUT_MISSING")
     except FazhanError as exc:
         raise fail(exc) from None
-    audits, unreadable = [], 0
-    for item in read_dossiers(paths):
-        if isinstance(item, FazhanError):
-            print_error(item)
-            unreadable += 1
-            continue
-        audits.append(audit_dossier(item, day))
-    document = audit_document(audits, day)
+    if workers is None:
+        workers = 0 if total < 2000 else None
+    results = audit_sources(sources, day, workers=workers)
+    unreadable = violating = 0
     if format is Format.json:
-        print_json(document)
+        writer = AuditWriter(sys.stdout, day)
+        for result in audit_progress(results, total):
+            if result.error:
+                print_error(FazhanError(result.error["message"], code=result.error["code"],
+                                        file=result.error.get("file"), path=result.error.get("path")))
+            writer.add(result)
+        summary = writer.close()
+        unreadable, violating = writer.unreadable, summary["with_violations"]
     else:
+        from workflow.audit import summarise_entries
+
+        entries = []
+        for result in audit_progress(results, total):
+            if result.error:
+                print_error(FazhanError(result.error["message"], code=result.error["code"],
+                                        file=result.error.get("file"), path=result.error.get("path")))
+                unreadable += 1
+                continue
+            entries.append(result.audit)
+        document = {"format": "audit/1", "as_of": day.isoformat(), "dossiers": entries,
+                    "summary": summarise_entries(entries)}
         audit_table(document)
+        violating = document["summary"]["with_violations"]
     if unreadable:
         raise typer.Exit(2)
-    raise typer.Exit(1 if any(a.has_violations for a in audits) else 0)
+    raise typer.Exit(1 if violating else 0)
 
 
 @app.command()
@@ -132,7 +167,7 @@ def demo(as_of: str = AsOfOpt) -> None:
 
 
 def _register_optional_commands() -> None:
-    for name in ("api.cli_store", "api.cli_documents"):
+    for name in ("api.cli_store", "api.cli_documents", "api.cli_workbench"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

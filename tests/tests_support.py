@@ -80,3 +80,30 @@ def strip_reviews(data: dict) -> None:
     for entry in data["steps"]:
         entry.pop("recorded_by", None)
         entry.pop("reviewed_by", None)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def playwright_or_skip():
+    """Playwright's sync API with Debian's Chromium. Under CI a missing browser fails the run (the browser
+    tests must run there); elsewhere it skips, so `make test` works on a machine without Chromium."""
+    import os
+
+    import pytest
+
+    missing = None
+    if not Path(CHROMIUM).exists():
+        missing = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    else:
+        try:
+            from playwright import sync_api
+        except ImportError:
+            missing = "the playwright package is not installed"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {missing}")
+        pytest.skip(missing)
+    return sync_api

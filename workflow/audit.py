@@ -81,6 +81,13 @@ def summarise(audits) -> dict:
     return {"dossiers": dossiers, "with_violations": with_violations, "by_code": dict(sorted(by_code.items()))}
 
 
+def summarise_entries(entries: list[dict]) -> dict:
+    """The `audit/1` summary of dossier entries already turned into JSON shape."""
+    by_code: Counter[str] = Counter(f["code"] for e in entries for f in e["findings"])
+    violating = sum(1 for e in entries if any(f["severity"] == "violation" for f in e["findings"]))
+    return {"dossiers": len(entries), "with_violations": violating, "by_code": dict(sorted(by_code.items()))}
+
+
 def audit_document(audits: list[DossierAudit], as_of: dt.date) -> dict:
     return {"format": "audit/1", "as_of": as_of.isoformat(), "dossiers": [a.to_dict() for a in audits],
             "summary": summarise(audits)}

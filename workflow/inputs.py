@@ -36,3 +36,20 @@ def read_dossiers(paths: list[str]) -> Iterator[Dossier | FazhanError]:
                 yield load_dossier_file(name)
         except FazhanError as exc:
             yield exc
+
+
+def iter_sources(names: list[str]):
+    """Each path as an audit source (its text read now, or the error that kept it from being read)."""
+    from workflow.audit_stream import Source
+
+    for name in names:
+        if name == "-":
+            yield Source("<stdin>", sys.stdin.buffer.read())
+            continue
+        try:
+            yield Source(name, Path(name).read_bytes())
+        except FileNotFoundError:
+            yield Source(name, error=InputError("文件不存在", code="FILE_NOT_FOUND", file=name).to_dict())
+        except OSError as exc:
+            yield Source(name, error=InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE",
+                                                file=name).to_dict())

@@ -1,0 +1,39 @@
+"""The annual-returns statistics as a workbook: one sheet per dimension, values by state, with totals."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from workflow.statistics import DIMENSIONS, Statistics
+
+_HEAD = PatternFill("solid", fgColor="F3E3E1")
+
+
+def statistics_rows(stats: Statistics, dimension: str) -> list[list]:
+    """Header, one row per value (count in each state, then the total), and a 合计 row."""
+    header = [DIMENSIONS[dimension], *stats.states, "合计"]
+    rows = [header]
+    for value, counts in stats.tables[dimension].items():
+        rows.append([value, *(counts.get(s, 0) for s in stats.states), sum(counts.values())])
+    rows.append(["合计", *(sum(r[i + 1] for r in rows[1:]) for i in range(len(stats.states))), stats.people])
+    return rows
+
+
+def render_statistics_xlsx(stats: Statistics) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for dimension, title in DIMENSIONS.items():
+        ws = book.create_sheet(title)
+        ws["A1"] = f"按{title}统计（截至 {stats.day.isoformat()}，共 {stats.people} 人）"
+        ws["A1"].font = Font(bold=True, size=13)
+        for r, row in enumerate(statistics_rows(stats, dimension), start=3):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c, value=value)
+                if r == 3 or value == "合计":
+                    cell.font, cell.fill = Font(bold=True), _HEAD
+        ws.column_dimensions["A"].width = 28
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
