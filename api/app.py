@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from api import errors
 from api.deps import scoped_dossier
-from api.routes import audit, auth, calendar, dossiers, materials, members, organisations, steps, users
+from api.routes import audit, auth, calendar, dossiers, imports, materials, members, organisations, steps, users
 from workflow.store.admin import load_calendar
 from workflow.store.db import make_engine
 from workflow.store.repository import UnitOfWork
@@ -34,11 +34,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     errors.install(app)
-    for module in (auth, organisations, members, users, dossiers, steps, materials, audit, calendar):
+    for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar):
         app.include_router(module.router, prefix=PREFIX)
     documents = _documents_router()
     if documents is not None:
         app.include_router(documents, prefix=PREFIX)
+    importlib.import_module("api.web").install(app)  # the organisers' web pages, /static
     with UnitOfWork(app.state.engine) as uow:
         load_calendar(uow)
     return app

@@ -7,7 +7,6 @@ migration first. Errors are one Chinese line with a stable code on stderr and ex
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import typer
@@ -61,32 +60,23 @@ def register(app: typer.Typer) -> None:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
     @app.command("import")
-    def import_(paths: list[str] = typer.Argument(..., help="dossier/1 JSON 文件，或 -（标准输入）"),
+    def import_(paths: list[str] = typer.Argument(..., help="dossier/1 JSON 文件、纪实表 .xlsx/.csv，或 -（标准输入）"),
                 organisation: int = typer.Option(..., "--organisation", help="档案所属组织的编号"),
                 by: str = typer.Option("命令行导入", "--by", help="记入历史的操作人")) -> None:
-        """导入 dossier/1 档案（每个文件一个事务；有错误的文件一条也不导入）。"""
-        from workflow.store import services
+        """导入档案：每份档案一个事务；有错误的行或文件不导入，其余照常导入；重复导入更新原档案而不重复建档。"""
+        from workflow.store.imports import import_path
 
         engine = _open()
         actor = _system_actor(engine, by)
         failed = 0
         for path in paths:
-            try:
-                raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-            except OSError as exc:
-                typer.echo(f"错误 [FILE_UNREADABLE] {path}：无法读取文件：{exc.strerror}", err=True)
-                failed += 1
-                continue
-            try:
-                with UnitOfWork(engine) as uow:
-                    result = services.import_dossier(uow, actor, organisation, raw, source=path)
-            except FazhanError as exc:
-                if not exc.file:
-                    exc.file = path
-                _fail(exc)
-                failed += 1
-                continue
-            typer.echo(f"已导入 {result['id']}（{result['state']}）")
+            with UnitOfWork(engine) as uow:
+                report = import_path(uow, actor, organisation, path)
+            for line in report.done:
+                typer.echo(line)
+            for error in report.errors:
+                _fail(error)
+            failed += bool(report.errors)
         if failed:
             raise typer.Exit(2)
 

@@ -6,10 +6,11 @@ organisation tree): 403 or 404 with an error body only, never a trace of the for
 from __future__ import annotations
 
 import itertools
+import json
 
+from api_world import PASSWORD, PDF, ROLES
 from sqlmodel import select
 
-from api_world import PDF, PASSWORD, ROLES
 from workflow.store import admin, services
 from workflow.store.accounts import actor_for
 from workflow.store.repository import UnitOfWork
@@ -29,6 +30,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/members"): ALL, ("POST", "/api/members"): WRITE, ("GET", "/api/members/{member_id}"): ALL,
     ("POST", "/api/users"): ADMIN,
     ("GET", "/api/dossiers"): ALL, ("POST", "/api/dossiers"): WRITE, ("POST", "/api/dossiers/import"): WRITE,
+    ("POST", "/api/organisations/{organisation_id}/import"): WRITE,
     ("GET", D): ALL, ("GET", D + "/export"): EXPORT, ("GET", D + "/events"): ALL, ("POST", D + "/events"): WRITE,
     ("POST", D + "/assessments"): WRITE, ("POST", D + "/publicity"): WRITE, ("POST", D + "/thought-reports"): WRITE,
     ("POST", D + "/steps"): WRITE, ("POST", D + "/steps/{index}/review"): {"reviewer"},
@@ -127,6 +129,9 @@ def build_request(fx: Fixtures, method: str, path: str, scope: str):
         with UnitOfWork(world.engine) as uow:
             services.review_step(uow, fx.actor("reviewer" if scope == "own" else "foreign_reviewer"),
                                  url.split("/")[3], 0, today=fx.world_today())
+    if path == "/api/organisations/{organisation_id}/import":
+        document = {"format": "dossier/1", "id": f"UPL-{n}", "person": {"name": f"上传{n}", "birth_date": "2001-01-01"}}
+        kwargs = {"files": {"file": ("d.json", json.dumps(document, ensure_ascii=False).encode(), "application/json")}}
     if path == D + "/materials":
         kwargs = {"data": {"material_id": "application_letter", "step": "s01_application"},
                   "files": {"file": ("a.pdf", PDF, "application/pdf")}}
@@ -169,3 +174,34 @@ def test_every_route_every_role_own_and_foreign(world):
             mismatches.append((method, url, role, scope, "leak", answer.text[:200]))
     assert checked >= len(ALLOWED) * len(ROLES)
     assert not mismatches, "\n".join(map(str, mismatches))
+
+
+def test_spreadsheet_upload_imports_good_rows_and_lists_bad_ones(world, tmp_path):
+    import openpyxl
+    from tests_support import load_case
+
+    from workflow.spreadsheet.writer import write_records
+
+    documents = []
+    for n, stem in enumerate(("01_valid_2014_full_record", "03_talk_after_one_month")):
+        document = load_case(stem)["dossier"]
+        document["id"], document["person"]["name"] = f"XLS-{n}", f"表格{n}"
+        documents.append(document)
+    path = tmp_path / "records.xlsx"
+    write_records(documents, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["纪实表"]
+    sheet.cell(row=5, column=[c.value for c in sheet[3]].index("出生日期") + 1).value = "不详"
+    book.save(path)
+    client = world.client("organiser")
+    url = f"/api/organisations/{world.orgs['A1']}/import"
+    files = {"file": ("纪实表.xlsx", path.read_bytes(), "application/octet-stream")}
+    answer = client.post(url, files=files)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [r["id"] for r in body["imported"]] == ["XLS-0"] and body["imported"][0]["outcome"] == "created"
+    assert len(body["errors"]) == 1 and body["errors"][0]["file"] == "纪实表.xlsx" and "第 5 行" in body["errors"][0]["path"]
+    again = client.post(url, files=files).json()
+    assert again["imported"][0]["outcome"] == "unchanged"
+    wrong = client.post(url, files={"file": ("notes.txt", b"hello", "text/plain")})
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "FILE_TYPE"

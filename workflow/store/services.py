@@ -176,6 +176,37 @@ def import_dossier(uow: UnitOfWork, actor: Actor, organisation_id: int, document
     return summary(row)
 
 
+def import_or_update(uow: UnitOfWork, actor: Actor, organisation_id: int, document: Any,
+                     source: str = "<request>") -> dict:
+    """Importing the same records again updates the same dossiers instead of duplicating them.
+
+    A new id is imported; a known one (in the same organisation) gets a `reimported` event carrying
+    the difference, or nothing at all when the content is unchanged. The history stays append-only.
+    """
+    dossier = parse_dossier(document, source=source)
+    row = uow.dossiers.get(dossier.id)
+    if row is None:
+        result = import_dossier(uow, actor, organisation_id, dossier.to_json_dict(), source=source)
+        return {**result, "outcome": "created"}
+    tree = OrgTree.load(uow.session)
+    if not _visible(tree, actor, row):
+        raise Conflict(f"档案编号“{dossier.id}”已被其他组织使用", code="DOSSIER_EXISTS", path="$.id", field="id")
+    if row.organisation_id != organisation_id:
+        raise Conflict(f"档案“{dossier.id}”属于另一个组织，不能在此重新导入", code="DOSSIER_IN_OTHER_ORGANISATION",
+                       path="$.id", field="id")
+    tree.require_role(actor, row.organisation_id, WRITE_ROLES, "重新导入档案")
+    before = uow.dossiers.document(row)
+    if before.to_json_dict() == dossier.to_json_dict():
+        return {**summary(row), "outcome": "unchanged"}
+    number = _check_person(uow, tree, dossier, organisation_id, exclude=row.id)
+    columns = {"person_name": dossier.person.name, "birth_date": dossier.person.birth_date, "id_number": number}
+    _write(uow, row, before, dossier, kind="reimported", actor=actor, info={"source": source}, **columns)
+    for name, value in columns.items():
+        set_committed_value(row, name, value)
+    uow.commit()
+    return {**summary(row), "outcome": "updated"}
+
+
 def export_dossier(uow: UnitOfWork, actor: Actor, dossier_id: str) -> dict:
     row, tree, dossier = _load(uow, actor, dossier_id)
     tree.require_role(actor, row.organisation_id, EXPORT_ROLES, "导出档案")
