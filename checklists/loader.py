@@ -121,6 +121,9 @@ def _check_references(rs: RuleSet, file: str) -> None:
     for i, material in enumerate(rs.materials):
         if material.step not in steps:
             problems.append(f"materials[{i}]：未知步骤 {material.step}")
+    for i, form in enumerate(rs.forms):
+        if form.material and form.material not in rs.material_by_id:
+            problems.append(f"forms[{i}].material：未知材料 {form.material}")
     for i, outcome in enumerate(rs.outcomes):
         if outcome.dest not in states:
             problems.append(f"outcomes[{i}]：未知状态 {outcome.dest}")

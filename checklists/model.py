@@ -107,6 +107,7 @@ class FileSection(_Data):
 
 class Form(_Data):
     id: str
+    material: str | None = None
     stage: int
     name: str
     steps: list[str]

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from checklists.model import Form, RuleSet
 from documents import labels
 from documents.completeness import MissingMaterial, missing_required_materials
-from documents.forms import FORM_MATERIAL, applicable_forms
+from documents.forms import applicable_forms
 from documents.inforce import current_rule_set, rule_set_on
 from workflow.dossier import Dossier, MaterialEntry
 
@@ -107,7 +107,7 @@ def due_forms(dossier: Dossier, rs: RuleSet | None = None) -> list[Form]:
             continue
         if form.id == "archive_catalogue" or not form.steps or not all(s in dates for s in form.steps):
             continue
-        material_id = FORM_MATERIAL.get(form.id)
+        material_id = form.material
         material = rule_set_on(dossier, dates[form.steps[-1]]).material_by_id.get(material_id or "")
         kind = material_id.split("_")[0] if material_id and material_id.endswith("_publicity") else None
         if material is None or material.required == "yes" or material_id in registered or kind in publicity:
@@ -126,7 +126,7 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
         registered.setdefault(m.id, []).append(m)
     forms_by_material: dict[str, list[Form]] = {}
     for form in forms:
-        forms_by_material.setdefault(FORM_MATERIAL.get(form.id) or "", []).append(form)
+        forms_by_material.setdefault(form.material or "", []).append(form)
 
     entries: list[Entry] = []
     for form in forms:

@@ -1,21 +1,20 @@
 """Which required materials a dossier still lacks: the list the catalogue prints and s25 refuses on.
 
-A material is required once its step is recorded, under the rule set (with overlay) in force on
-that step's date. The 卷内目录 itself is produced by the archive bundle, so the final-archive check
-does not ask for it. The engine enforces the same rule at s25 with its own evaluator; this module
-answers the question for the documents room (catalogue, bundle, `--final`).
+The answer is the engine's: its MATERIAL_MISSING findings, read through the finding's subject. This
+module only adds what the documents room needs (the file section, one line per material). The 卷内目录
+itself is produced by the archive bundle, so the final-archive check does not ask for it.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 from checklists.loader import Catalogue, default_catalogue
-from checklists.model import Material, RuleSet
 from documents.errors import ArchiveIncomplete
-from documents.inforce import current_rule_set, rule_set_on
+from documents.inforce import current_rule_set, overlay_key
+from workflow.audit import audit_dossier
 from workflow.dossier import Dossier
 
-ARCHIVE_STEP = "s25_archived"
 GENERATED_BY_BUNDLE = {"archive_catalogue"}
 
 
@@ -36,49 +35,32 @@ class MissingMaterial:
         return f"{self.step_name}缺少材料：{self.name}"
 
 
-def required_materials(dossier: Dossier, *, for_archive: bool = False,
-                       catalogue: Catalogue | None = None) -> list[tuple[Material, RuleSet]]:
-    """(material, rule set) for every material required by a recorded step, in checklist order."""
-    catalogue = catalogue or default_catalogue()
-    latest = {}
-    for entry in dossier.steps:
-        if entry.step not in latest or entry.date >= latest[entry.step]:
-            latest[entry.step] = entry.date
-    base = current_rule_set(dossier, catalogue)
-    steps = dict(latest)
-    if for_archive and ARCHIVE_STEP not in steps:
-        steps[ARCHIVE_STEP] = None
-    out = []
-    for material in base.materials:
-        if material.step not in steps:
-            continue
-        day = steps[material.step]
-        rs = rule_set_on(dossier, day, catalogue) if day is not None else base
-        current = rs.material_by_id.get(material.id)
-        if current is None or current.required != "yes":
-            continue
-        if for_archive and current.id in GENERATED_BY_BUNDLE:
-            continue
-        out.append((current, rs))
-    return out
-
-
 def missing_required_materials(dossier: Dossier, *, for_archive: bool = False,
                                catalogue: Catalogue | None = None) -> list[MissingMaterial]:
-    """Required materials (see `required_materials`) that the dossier does not list.
+    """The engine's MATERIAL_MISSING findings, one per material, with the file section they belong in.
 
-    A dossier without a `materials` list has registered none, so every required one is missing.
-    With `for_archive`, s25's own materials count as required even before s25 is recorded.
+    The rule itself (which material each recorded step needs, under the rule set and overlay in force
+    on the step's date) lives in the engine alone. For the archive, a dossier that lists no materials
+    at all has registered none, so it is audited as if its list were empty. With `for_archive`, the
+    卷内目录 (made by the bundle itself) is not asked for.
     """
-    present = {m.id for m in dossier.materials or []}
-    out = []
-    for material, rs in required_materials(dossier, for_archive=for_archive, catalogue=catalogue):
-        if material.id in present:
+    catalogue = catalogue or default_catalogue()
+    probe = dossier if dossier.materials is not None else dossier.model_copy(update={"materials": []})
+    as_of = max((s.date for s in dossier.steps), default=dt.date.today())
+    key = overlay_key(dossier, catalogue)
+    out: dict[str, MissingMaterial] = {}
+    for finding in audit_dossier(probe, as_of, catalogue=catalogue).findings:
+        if finding.code != "MATERIAL_MISSING" or finding.subject in out:
             continue
-        step = rs.step_by_id[material.step]
-        out.append(MissingMaterial(material=material.id, name=material.name, step=material.step,
-                                   step_name=step.name, file=material.file, rule_set=rs.label))
-    return out
+        if for_archive and finding.subject in GENERATED_BY_BUNDLE:
+            continue
+        rs = catalogue.get(finding.rule_set, key)
+        material = rs.material_by_id[finding.subject]
+        out[material.id] = MissingMaterial(material=material.id, name=material.name, step=material.step,
+                                           step_name=rs.step_by_id[material.step].name, file=material.file,
+                                           rule_set=rs.label)
+    order = {m.id: i for i, m in enumerate(current_rule_set(dossier, catalogue).materials)}
+    return sorted(out.values(), key=lambda m: order.get(m.material, len(order)))
 
 
 def check_archivable(dossier: Dossier, catalogue: Catalogue | None = None) -> None:

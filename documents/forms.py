@@ -18,33 +18,6 @@ from documents.pdf import PdfAttachment, html_to_pdf
 from documents.templating import render_template
 from workflow.dossier import Dossier
 
-# The checklist material each generated form documents (its place in the archive follows it).
-FORM_MATERIAL = {
-    "applicant_talk_record": "applicant_talk_record",
-    "activist_nomination_summary": "nomination",
-    "activist_filing": "activist_filing",
-    "contacts_register": "contacts_record",
-    "activist_assessment": "activist_assessment_form",
-    "candidate_publicity": "candidate_publicity",
-    "candidate_filing": "candidate_filing",
-    "introducers_register": "introducers_record",
-    "political_review_report": "political_review_report",
-    "inquiry_letter": "inquiry_letters",
-    "training_record": "training_certificate",
-    "committee_review_opinion": "committee_review_opinion",
-    "pre_review_request": "pre_review_result",
-    "admission_resolution": "admission_resolution",
-    "committee_talk_record": "committee_talk_record",
-    "admission_approval": "admission_approval",
-    "probationary_filing": "upper_filing",
-    "oath_record": "oath_record",
-    "probation_assessment": "probation_assessment_form",
-    "conversion_publicity": "conversion_publicity",
-    "conversion_resolution": "conversion_resolution",
-    "conversion_approval": "conversion_approval",
-    "full_record": None,
-    "archive_catalogue": "archive_catalogue",
-}
 DOSSIER_ATTACHMENT = "dossier.json"
 
 
@@ -76,7 +49,7 @@ def get_form(rs: RuleSet, form_id: str) -> Form:
 
 def overlay_requires(rs: RuleSet, form: Form) -> bool:
     """An overlay-only form applies when the (overlay-applied) checklist requires its material."""
-    material = rs.material_by_id.get(FORM_MATERIAL.get(form.id) or "")
+    material = rs.material_by_id.get(form.material or "")
     return material is not None and material.required != "overlay"
 
 
