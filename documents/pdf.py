@@ -41,11 +41,16 @@ class _NotdefCollector(logging.Handler):
 
 @lru_cache(maxsize=1)
 def _weasy():
+    """WeasyPrint and the process's one FontConfiguration (every PDF of this process shares it)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
-    fonts = FontConfiguration()
-    css = weasyprint.CSS(filename=str(STYLESHEET), font_config=fonts)
-    return weasyprint, fonts, css
+    return weasyprint, FontConfiguration()
+
+
+@lru_cache(maxsize=8)
+def _stylesheets(paths: tuple[Path, ...]) -> list:
+    weasyprint, fonts = _weasy()
+    return [weasyprint.CSS(filename=str(path), font_config=fonts) for path in paths]
 
 
 def warm_up() -> None:
@@ -53,16 +58,18 @@ def warm_up() -> None:
     html_to_pdf('<html lang="zh-CN"><body><p>预热</p></body></html>')
 
 
-def html_to_pdf(html: str, attachments: list[PdfAttachment] | None = None) -> tuple[bytes, int]:
-    """Renders `html` as PDF/A-3b; returns the bytes and the page count."""
-    weasyprint, fonts, css = _weasy()
+def html_to_pdf(html: str, attachments: list[PdfAttachment] | None = None, *,
+                stylesheets: tuple[Path, ...] = (STYLESHEET,), base_url: Path = STATIC_DIR) -> tuple[bytes, int]:
+    """Renders `html` as PDF/A-3b with static `stylesheets`; returns the bytes and the page count."""
+    weasyprint, fonts = _weasy()
+    sheets = _stylesheets(tuple(stylesheets))
     collector = _NotdefCollector()
     logger = logging.getLogger("weasyprint")
     with _LOCK:
         logger.addHandler(collector)
         try:
-            document = weasyprint.HTML(string=html, base_url=str(STATIC_DIR)).render(
-                stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
+            document = weasyprint.HTML(string=html, base_url=str(base_url)).render(
+                stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
             pdf = document.write_pdf(
                 pdf_variant=PDF_VARIANT,
                 attachments=[weasyprint.Attachment(string=a.data, name=a.name, description=a.description,
