@@ -28,8 +28,11 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+
 class Person(_Record):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=100, pattern=_PRINTABLE)
     gender: str | None = None
     birth_date: IsoDate
     id_number: str | None = None
@@ -154,7 +157,7 @@ class CaseEvent(_Record):
 
 class Dossier(_Record):
     format: Literal["dossier/1"] = FORMAT
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=64, pattern=_PRINTABLE)
     rule_set: str | None = None
     overlay: str | dict | None = None
     person: Person
@@ -209,7 +212,8 @@ _PYDANTIC_CODES = {
     "model_type": ("VALUE_INVALID", "应为对象"),
     "greater_than_equal": ("VALUE_INVALID", "不能为负数"),
     "string_too_short": ("FIELD_REQUIRED", "不能为空"),
-    "string_pattern_mismatch": ("VALUE_INVALID", "格式不正确（sha256 应为 64 位小写十六进制）"),
+    "string_pattern_mismatch": ("VALUE_INVALID", "格式不正确（不能含控制字符；sha256 应为 64 位小写十六进制）"),
+    "string_too_long": ("VALUE_INVALID", "过长"),
 }
 
 

@@ -11,7 +11,7 @@ from workflow.store import services
 
 router = APIRouter(tags=["dossiers"])
 
-DossierId = Annotated[str, Path(min_length=1, max_length=64)]
+DossierId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class DossierIn(BaseModel):

@@ -81,3 +81,14 @@ def test_round_trip_is_lossless_and_keeps_extra_fields(dossier_2014):
 def test_a_dossier_without_materials_stays_without(dossier_2014):
     dossier_2014.pop("materials")
     assert "materials" not in parse_dossier(dossier_2014).to_json_dict()
+
+
+@pytest.mark.parametrize("mutate, path", [
+    (lambda d: d.update(id="a\x00b"), "$.id"),
+    (lambda d: d.update(id="x" * 65), "$.id"),
+    (lambda d: d["person"].update(name="张\x07三"), "$.person.name"),
+])
+def test_ids_and_names_stay_printable(dossier_2014, mutate, path):
+    mutate(dossier_2014)
+    error = error_of(dossier_2014)
+    assert (error.code, error.path) == ("VALUE_INVALID", path)
