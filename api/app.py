@@ -1,31 +1,30 @@
 """The FastAPI application: routes under /api, errors mapped once, one engine per app."""
 from __future__ import annotations
 
-import importlib
-
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from api import errors
+from api import errors, web
 from api.deps import scoped_dossier
-from api.routes import audit, auth, calendar, dossiers, imports, materials, members, organisations, steps, users
+from api.routes import (
+    audit,
+    auth,
+    calendar,
+    dossiers,
+    imports,
+    materials,
+    members,
+    organisations,
+    steps,
+    users,
+)
+from api.routes_documents import make_router as documents_router
 from workflow.store.admin import load_calendar
 from workflow.store.db import make_engine
 from workflow.store.repository import UnitOfWork
 from workflow.store.settings import Settings
 
 PREFIX = "/api"
-
-
-def _documents_router() -> APIRouter | None:
-    """The documents engineer's forms and bundles, when that module is present."""
-    try:
-        module = importlib.import_module("api.routes_documents")
-    except ModuleNotFoundError as exc:
-        if exc.name == "api.routes_documents":
-            return None
-        raise
-    return module.make_router(scoped_dossier)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -36,10 +35,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     errors.install(app)
     for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar):
         app.include_router(module.router, prefix=PREFIX)
-    documents = _documents_router()
-    if documents is not None:
-        app.include_router(documents, prefix=PREFIX)
-    importlib.import_module("api.web").install(app)  # the organisers' web pages, /static
+    app.include_router(documents_router(scoped_dossier), prefix=PREFIX)
+    web.install(app)  # the organisers' web pages, /static
     with UnitOfWork(app.state.engine) as uow:
         load_calendar(uow)
     return app

@@ -6,12 +6,12 @@ Errors are one Chinese line with a stable code on stderr; a traceback reaching a
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import sys
 from enum import Enum
 
 import typer
 
+from api import cli_documents, cli_store, cli_workbench
 from api.output import audit_table, plan_table, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
@@ -166,18 +166,8 @@ def demo(as_of: str = AsOfOpt) -> None:
         raise fail(exc) from None
 
 
-def _register_optional_commands() -> None:
-    for name in ("api.cli_store", "api.cli_documents", "api.cli_workbench"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
-
-
-_register_optional_commands()
+for _module in (cli_store, cli_documents, cli_workbench):
+    _module.register(app)
 
 
 def main() -> None:

@@ -3,7 +3,6 @@ renders the answer, or the refusal next to the field it concerns; no rule or per
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import TodayDep, UowDep
 from api.errors import status_for
+from api.routes_documents import make_router as make_documents_router
 from api.web import session as web_session
 from api.web import views
 from api.web.ics import CalendarEvent, calendar
@@ -594,13 +594,6 @@ def calendar_feed(request: Request, token: str, uow: UowDep, today: TodayDep):
 
 def _documents_router():
     """The forms and bundle routes of `api/routes_documents.py`, scoped to the cookie session's user."""
-    try:
-        module = importlib.import_module("api.routes_documents")
-    except ModuleNotFoundError as exc:
-        if exc.name == "api.routes_documents":
-            return None
-        raise
-
     def web_dossier(dossier_id: str, request: Request, uow: UowDep) -> Dossier:
         actor = web_session.actor_from_cookie(uow.session, request)
         try:
@@ -608,15 +601,13 @@ def _documents_router():
         except FazhanError as exc:
             raise _fail(exc) from None
 
-    return module.make_router(web_dossier)
+    return make_documents_router(web_dossier)
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
-    documents = _documents_router()
-    if documents is not None:
-        app.include_router(documents, include_in_schema=False)
+    app.include_router(_documents_router(), include_in_schema=False)
     api_http_handler = app.exception_handlers.get(StarletteHTTPException)
 
     def _page_error(request: Request, status: int, message: str) -> HTMLResponse:
