@@ -54,10 +54,10 @@ def register(app: typer.Typer) -> None:
     def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
               workers: int = typer.Option(1, help="进程数")) -> None:
         """启动 HTTP 服务（FastAPI + uvicorn）。"""
-        import uvicorn
+        from api.server import serve as run_server
 
         _open().dispose()
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        run_server(host, port, workers)
 
     @app.command("import")
     def import_(paths: list[str] = typer.Argument(..., help="dossier/1 JSON 文件、纪实表 .xlsx/.csv，或 -（标准输入）"),

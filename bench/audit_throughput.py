@@ -6,6 +6,7 @@ Usage: python bench/audit_throughput.py [COUNT]
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
@@ -28,8 +29,17 @@ def main() -> None:
           f"(mean {sum(len(d['steps']) for d in documents) / count:.1f} steps each)")
 
     started = time.perf_counter()
-    parsed = [parse_dossier(text) for text in texts]
+    for text in texts:  # streamed, as `fazhan audit` does: nothing kept, so the collector has little to scan
+        parse_dossier(text)
     parse_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for text in texts:
+        audit_dossier(parse_dossier(text), AS_OF)
+    stream_seconds = time.perf_counter() - started
+
+    parsed = [parse_dossier(text) for text in texts]
+    gc.freeze()  # the kept set is the benchmark's, not the product's: keep the collector off it
 
     for dossier in parsed[:200]:
         audit_dossier(dossier, AS_OF)
@@ -46,11 +56,11 @@ def main() -> None:
     print(f"audit only:      {count / audit_seconds:10,.0f} dossiers/s  ({audit_seconds * 1e6 / count:.0f} µs each, wall)")
     print(f"audit only:      {count / audit_cpu:10,.0f} dossiers/s  ({audit_cpu * 1e6 / count:.0f} µs each, CPU time"
           " of this process; the fairer figure when other work shares the machine)")
-    print(f"parse only:      {count / parse_seconds:10,.0f} dossiers/s")
-    print(f"parse + audit:   {count / (parse_seconds + audit_seconds):10,.0f} dossiers/s")
+    print(f"parse only:      {count / parse_seconds:10,.0f} dossiers/s  (JSON text to a validated dossier)")
+    print(f"parse + audit:   {count / stream_seconds:10,.0f} dossiers/s  (one process, streamed)")
     print(f"target 10,000/s: ratio {count / audit_seconds / 10000:.2f} (audit only, wall), "
           f"{count / audit_cpu / 10000:.2f} (audit only, CPU), "
-          f"{count / (parse_seconds + audit_seconds) / 10000:.2f} (parse + audit)")
+          f"{count / stream_seconds / 10000:.2f} (parse + audit, one process)")
     print(f"with violations: {violating} of {count}; codes: {dict(codes.most_common())}")
 
 

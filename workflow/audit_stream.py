@@ -9,6 +9,7 @@ writer emits the `audit/1` document entry by entry, keeping only the summary cou
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 from collections import Counter, deque
@@ -63,6 +64,14 @@ def _audit_one(source: Source, as_of: dt.date) -> Result:
     return Result(source.name, audit=entry, has_violations=audit.has_violations)
 
 
+def _warm_worker() -> None:
+    """Loads the checklists and the machine once, then freezes them out of the collector's way."""
+    from workflow.machine import procedure_machine
+
+    procedure_machine()
+    gc.freeze()
+
+
 def _audit_batch(batch: list[Source], as_of: dt.date) -> list[Result]:
     return [_audit_one(source, as_of) for source in batch]
 
@@ -87,7 +96,7 @@ def audit_sources(sources: Iterable[Source], as_of: dt.date, *, workers: int | N
             yield from _audit_batch(batch, as_of)
         return
     in_flight: deque = deque()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker) as pool:
         for batch in _batches(sources, batch_size):
             in_flight.append(pool.submit(_audit_batch, batch, as_of))
             if len(in_flight) >= 2 * workers:
