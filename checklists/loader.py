@@ -27,6 +27,7 @@ from checklists.model import (
     Form,
     Material,
     Outcome,
+    Probation,
     Rule,
     RuleSet,
     Stage,
@@ -124,6 +125,9 @@ def _check_references(rs: RuleSet, file: str) -> None:
     for i, form in enumerate(rs.forms):
         if form.material and form.material not in rs.material_by_id:
             problems.append(f"forms[{i}].material：未知材料 {form.material}")
+    for key in ("starts_with", "decided_by", "approved_by", "first_cycle_step"):
+        if getattr(rs.probation, key) not in steps:
+            problems.append(f"probation.{key}：未知步骤 {getattr(rs.probation, key)}")
     for i, outcome in enumerate(rs.outcomes):
         if outcome.dest not in states:
             problems.append(f"outcomes[{i}]：未知状态 {outcome.dest}")
@@ -138,7 +142,7 @@ def _build_ruleset(data: dict, file: str) -> RuleSet:
         rs = RuleSet(
             id=rid, title=data["title"], document=data["document"], issued=data["issued"],
             in_force_from=data["in_force_from"], in_force_until=data.get("in_force_until"),
-            article_note=data.get("article_note"),
+            article_note=data.get("article_note"), probation=Probation(**data["probation"]),
             states=[State(**s) for s in data["states"]], stages=[Stage(**s) for s in data["stages"]],
             steps=[Step(**s) for s in data["steps"]], outcomes=[Outcome(**o) for o in data.get("outcomes", [])],
             case_events=[CaseEvent(**c) for c in data.get("case_events", [])], rules=rules,

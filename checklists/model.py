@@ -45,6 +45,15 @@ class Step(_Data):
     article: str
 
 
+class Probation(_Data):
+    starts_with: str
+    months: int
+    decided_by: str
+    approved_by: str
+    first_cycle_step: str
+    article: str
+
+
 class Outcome(_Data):
     step: str
     field: str
@@ -130,6 +139,7 @@ class RuleSet(BaseModel):
     overlay: str | None = None
     overlay_name: str | None = None
     review_same_branch: bool = False
+    probation: Probation
     states: list[State]
     stages: list[Stage]
     steps: list[Step]

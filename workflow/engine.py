@@ -16,7 +16,13 @@ from transitions import MachineError
 from checklists.loader import Catalogue
 from workflow.audit import evaluate, make_context
 from workflow.dates import WorkingCalendar
-from workflow.dossier import CaseEvent, Dossier, StepEntry, _translate, validate_json_model
+from workflow.dossier import (
+    CaseEvent,
+    Dossier,
+    StepEntry,
+    _translate,
+    validate_json_model,
+)
 from workflow.errors import InputError, ReasonRequired, StepRefused
 from workflow.findings import Finding
 from workflow.machine import StateHolder, derive_state, procedure_machine
@@ -63,7 +69,7 @@ def _pending_reviews(ctx: AuditContext, view: DossierView, occ: Occurrence) -> l
 
 def _open_cycles(view: DossierView) -> int:
     """How many probation cycles are open: one, plus one per extension approved at s24."""
-    approvals = view.by_step.get("s24_conversion_approved", [])
+    approvals = view.by_step.get(view.base.probation.approved_by, [])
     return 1 + sum(1 for a in approvals if view.conversion_outcome(a.cycle) == "extend")
 
 

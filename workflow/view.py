@@ -13,11 +13,6 @@ from checklists.model import RuleSet
 from workflow.dates import WorkingCalendar, add_months, select_rule_set
 from workflow.dossier import Dossier, StepEntry
 
-PROBATION_START = "s15_admission_meeting"
-CONVERSION_MEETING = "s23_conversion_meeting"
-CONVERSION_APPROVAL = "s24_conversion_approved"
-FIRST_CYCLE_STEP = "s21_probation_education"
-
 
 @dataclass(slots=True)
 class Occurrence:
@@ -100,8 +95,9 @@ class DossierView:
 
     def _find_prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
         step = self.base.step_by_id[occ.step]
-        if step.probation_cycle and occ.cycle > 0 and occ.step == FIRST_CYCLE_STEP:
-            return [(CONVERSION_APPROVAL, self.in_cycle(CONVERSION_APPROVAL, occ.cycle - 1))]
+        probation = self.base.probation
+        if step.probation_cycle and occ.cycle > 0 and occ.step == probation.first_cycle_step:
+            return [(probation.approved_by, self.in_cycle(probation.approved_by, occ.cycle - 1))]
         out = []
         for req in step.requires:
             req_step = self.base.step_by_id[req]
@@ -124,20 +120,22 @@ class DossierView:
         return found.entry.date if found else None
 
     def conversion_outcome(self, cycle: int) -> str | None:
-        meeting = self.in_cycle(CONVERSION_MEETING, cycle)
+        meeting = self.in_cycle(self.base.probation.decided_by, cycle)
         if meeting is None:
             return None
         return meeting.entry.outcome or "convert"
 
     def probation_ends(self) -> list[dt.date]:
-        """The probation end date in force for each cycle: add_months(s15, 12), moved by each extension."""
+        """The probation end date in force for each cycle: its start plus the checklist's months, moved by
+        each extension."""
         if self._ends is None:
-            start = self.first(PROBATION_START)
+            probation = self.base.probation
+            start = self.first(probation.starts_with)
             ends: list[dt.date] = []
             if start is not None:
-                end = add_months(start.entry.date, 12)
+                end = add_months(start.entry.date, probation.months)
                 ends.append(end)
-                for meeting in self.by_step.get(CONVERSION_MEETING, []):
+                for meeting in self.by_step.get(probation.decided_by, []):
                     if meeting.entry.outcome == "extend" and meeting.entry.extend_months:
                         end = add_months(end, meeting.entry.extend_months)
                         ends.append(end)

@@ -8,6 +8,7 @@ s15 2026-08-12, s17 2026-09-10, s20 2026-09-25.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 from tests_support import AS_OF, all_codes, audit_codes, cut_after, set_date, shift_from, step, strip_reviews
@@ -299,3 +300,16 @@ def test_party_standing_after_extension_is_the_extended_end(dossier_2014):
     assert all_codes(data) == {"PARTY_STANDING_WRONG"}
     step(data, "s23_conversion_meeting", cycle=1)["date"] = "2023-11-05"
     assert "CONVERSION_EARLY" in all_codes(data)
+
+
+def test_probation_length_comes_from_the_checklist(dossier_2014):
+    from checklists.loader import default_catalogue
+    from workflow.dossier import parse_dossier
+    from workflow.view import DossierView
+
+    base = default_catalogue().get("2014")
+    assert (base.probation.months, base.probation.starts_with) == (12, "s15_admission_meeting")
+    dossier = parse_dossier(dossier_2014)
+    assert DossierView(dossier, base).probation_end() == dt.date(2023, 5, 6)
+    shorter = base.model_copy(update={"probation": base.probation.model_copy(update={"months": 6})})
+    assert DossierView(dossier, shorter).probation_end() == dt.date(2022, 11, 6)
