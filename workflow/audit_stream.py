@@ -22,6 +22,7 @@ from workflow.audit import audit_dossier
 from workflow.dossier import parse_dossier
 from workflow.errors import FazhanError
 
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One document to audit: its name for error messages, its text, and what its organisation uses

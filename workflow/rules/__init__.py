@@ -6,7 +6,15 @@ Both append Finding objects to `out`. The audit and the transition gate call the
 """
 from __future__ import annotations
 
-from workflow.rules import content, gaps, people, periodic, publicity, records, structure
+from workflow.rules import (
+    content,
+    gaps,
+    people,
+    periodic,
+    publicity,
+    records,
+    structure,
+)
 
 STEP_EVALUATORS = {
     "min_age": gaps.min_age,

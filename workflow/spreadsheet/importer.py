@@ -13,7 +13,12 @@ from pathlib import Path
 
 from workflow.dossier import parse_dossier
 from workflow.errors import InputError
-from workflow.spreadsheet.columns import EVENTS_SHEET, MAIN_SHEET, MATERIALS_SHEET, REVIEWS_SHEET
+from workflow.spreadsheet.columns import (
+    EVENTS_SHEET,
+    MAIN_SHEET,
+    MATERIALS_SHEET,
+    REVIEWS_SHEET,
+)
 from workflow.spreadsheet.errors import RowError
 from workflow.spreadsheet.mapping import row_to_dossier, stable_id
 from workflow.spreadsheet.reader import Row, read_rows

@@ -14,8 +14,18 @@ import unicodedata
 from checklists.loader import default_catalogue
 from workflow.errors import InputError
 from workflow.spreadsheet.columns import (
-    ASSESSMENT_STEP, CATALOGUE_RULE_SET, CONCLUSION, CONVERSION, GENDER, MEMBER_STATUS, NOMINATION, PASSED,
-    PEOPLE_SLOTS, PUBLICITY_STEP, SECOND_CYCLE, main_schema,
+    ASSESSMENT_STEP,
+    CATALOGUE_RULE_SET,
+    CONCLUSION,
+    CONVERSION,
+    GENDER,
+    MEMBER_STATUS,
+    NOMINATION,
+    PASSED,
+    PEOPLE_SLOTS,
+    PUBLICITY_STEP,
+    SECOND_CYCLE,
+    main_schema,
 )
 from workflow.spreadsheet.reader import CellRef, Row
 

@@ -15,7 +15,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from workflow.spreadsheet.cells import DATE_HINT
 from workflow.spreadsheet.columns import (
-    INSTRUCTIONS_SHEET, MAIN_SHEET, Column, SheetSchema, detail_schemas, main_schema,
+    INSTRUCTIONS_SHEET,
+    MAIN_SHEET,
+    Column,
+    SheetSchema,
+    detail_schemas,
+    main_schema,
 )
 
 VALIDATED_ROWS = 2000
@@ -145,7 +150,7 @@ def _detail_sheet(ws, schema: SheetSchema, refs: dict[str, str]) -> tuple[int, d
 _GUIDE = [
     "本模板每人一行，填写发展党员全过程各步骤的日期和关键内容；导入后生成 dossier/1 档案并可审计。",
     "标题行（第 3 行）请勿改动；可以在上方加标题、合并单元格，空行会被跳过。",
-    f"日期可以是 Excel 日期，也可以写成文字：2024-09-10、2024/9/10、2024年9月10日（全角数字亦可）。其他写法会报错。",
+    "日期可以是 Excel 日期，也可以写成文字：2024-09-10、2024/9/10、2024年9月10日（全角数字亦可）。其他写法会报错。",
     "“档案编号”留空时，按身份证号码（没有则按姓名+出生日期+所在党组织）生成固定编号，重复导入会更新同一份档案。",
     "某一步骤只要填写了任何内容，就必须填写该步骤的日期。",
     "“材料”“审核记录”“案件事项”三张表按“档案编号”对应到纪实表的行；一人的材料表一行都没有时，不检查材料。",

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.spreadsheet.columns import EVENTS_SHEET, MAIN_SHEET, MATERIALS_SHEET, REVIEWS_SHEET
+from workflow.spreadsheet.columns import (
+    EVENTS_SHEET,
+    MAIN_SHEET,
+    MATERIALS_SHEET,
+    REVIEWS_SHEET,
+)
 from workflow.spreadsheet.mapping import dossier_to_rows
 from workflow.spreadsheet.template import new_workbook
 

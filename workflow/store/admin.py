@@ -15,7 +15,15 @@ from workflow.store.access import ADMIN_ROLES, READ_ROLES, WRITE_ROLES, Actor, O
 from workflow.store.accounts import hash_password
 from workflow.store.errors import Conflict, Forbidden
 from workflow.store.repository import UnitOfWork
-from workflow.store.tables import LEVELS, ROLES, CalendarOverride, Member, Organisation, RoleGrant, User
+from workflow.store.tables import (
+    LEVELS,
+    ROLES,
+    CalendarOverride,
+    Member,
+    Organisation,
+    RoleGrant,
+    User,
+)
 
 MEMBER_STATUSES = ("full", "probationary")
 

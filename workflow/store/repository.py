@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from workflow.dossier import Dossier, parse_dossier
-from workflow.store.events import GENESIS, canonical, diff, event_hash
 from workflow.store.errors import Conflict
+from workflow.store.events import GENESIS, canonical, diff, event_hash
 from workflow.store.tables import Dossier as DossierRow
 from workflow.store.tables import Event
 
