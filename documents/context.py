@@ -12,10 +12,10 @@ from typing import Any
 from checklists.model import RuleSet
 from documents import labels
 from documents.inforce import current_rule_set, rule_sets_by_step
-from workflow.dates import add_months
 from workflow.dossier import Dossier, Person, StepEntry, Votes
+from workflow.rules.periodic import window_end
+from workflow.view import DossierView
 
-PROBATION_MONTHS = 12
 _STEP_FIELDS = list(StepEntry.model_fields)
 _VOTE_FIELDS = list(Votes.model_fields)
 
@@ -33,8 +33,7 @@ def _votes(votes: Votes | None) -> dict[str, Any]:
         return out
     out.update(votes.model_dump(include=set(_VOTE_FIELDS)))
     out.update(known=True, yes_total=votes.yes_total, no_total=votes.no + votes.written_no,
-               absent=votes.expected - votes.present, quorum=2 * votes.present > votes.expected,
-               passed=2 * votes.yes_total > votes.expected)
+               absent=votes.expected - votes.present, quorum=votes.has_quorum, passed=votes.carried)
     return out
 
 
@@ -56,13 +55,14 @@ def _step(rs: RuleSet, step_id: str, entry: StepEntry | None) -> dict[str, Any]:
     return out
 
 
-def _half_years(start: dt.date | None, until: dt.date | None, assessments: list[dict]) -> list[dict]:
-    """The half-year windows (add_months(s03, 6k-6), add_months(s03, 6k)] and their assessments."""
+def _half_years(rs: RuleSet, start: dt.date | None, until: dt.date | None, assessments: list[dict]) -> list[dict]:
+    """The assessment rule's windows after s03 (its `every`, normally half a year) and their assessments."""
     if start is None:
         return [{"index": k, "start": None, "end": None, "items": []} for k in (1, 2)]
+    every = next(r.params.every for r in rs.rules if r.kind == "periodic_assessment")
     rows, k = [], 1
     while True:
-        lo, hi = add_months(start, 6 * k - 6), add_months(start, 6 * k)
+        lo, hi = window_end(start, every, k - 1), window_end(start, every, k)
         if k > 2 and (hi > until if until else not any(a["date"] > lo for a in assessments)):
             return rows
         rows.append({"index": k, "start": lo, "end": hi,
@@ -70,17 +70,17 @@ def _half_years(start: dt.date | None, until: dt.date | None, assessments: list[
         k += 1
 
 
-def _probation(steps: dict[str, dict], cycles: list[dict]) -> dict[str, Any]:
-    start = steps["s15_admission_meeting"]["date"]
-    end = add_months(start, PROBATION_MONTHS) if start else None
+def _probation(rs: RuleSet, dossier: Dossier, steps: dict[str, dict], cycles: list[dict]) -> dict[str, Any]:
+    """Start, end and extended end as the engine computes them (workflow.view), for printing."""
+    ends = DossierView(dossier, rs).probation_ends()
     extended = None
     for cycle in cycles:
-        s23 = cycle["s23_conversion_meeting"]
+        s23 = cycle[rs.probation.decided_by]
         if s23 and s23["outcome"] == "extend" and s23["extend_months"]:
             extended = s23["extend_months"]
             break
-    final_end = add_months(end, extended) if end and extended else end
-    return {"start": start, "end": end, "extend_months": extended, "final_end": final_end}
+    return {"start": steps[rs.probation.starts_with]["date"], "end": ends[0] if ends else None,
+            "extend_months": extended, "final_end": ends[-1] if ends else None}
 
 
 def _cycles(rs: RuleSet, dossier: Dossier) -> list[dict]:
@@ -131,7 +131,7 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
         "entries": [_step(rs, e.step, e) for e in entries if e.step in rs.step_by_id],
         "cycles": cycles,
         "assessments": assessments,
-        "activist_half_years": _half_years(s03, until, activist),
+        "activist_half_years": _half_years(rs, s03, until, activist),
         "probation_assessments": [a for a in assessments if a["period"] == "probation"],
         "thought_reports": [t.date for t in sorted(dossier.thought_reports, key=lambda t: t.date)],
         "publicity": publicity,
@@ -142,7 +142,7 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
         "materials_by_step": {s.id: [m.id for m in rs.materials if m.step == s.id] for s in rs.steps},
         "case_events": [{**e.model_dump(), "label": labels.CASE_EVENT.get(e.kind, e.kind)}
                         for e in sorted(dossier.case_events, key=lambda e: e.date)],
-        "probation": _probation(steps, cycles),
+        "probation": _probation(rs, dossier, steps, cycles),
         "labels": labels.ALL,
         "generated_on": today or dt.date.today(),
     }

@@ -83,6 +83,16 @@ class Votes(_Record):
     def yes_total(self) -> int:
         return self.yes + self.written_yes
 
+    @property
+    def has_quorum(self) -> bool:
+        """More than half of the voting full members present (written opinions do not count as present)."""
+        return 2 * self.present > self.expected
+
+    @property
+    def carried(self) -> bool:
+        """More than half of the voting full members in favour, written opinions included."""
+        return 2 * self.yes_total > self.expected
+
 
 _OUTCOMES = {"s15_admission_meeting": {"passed", "rejected"},
              "s23_conversion_meeting": {"convert", "extend", "cancel"}}

@@ -132,3 +132,21 @@ def test_missing_template_variable_is_a_clear_error(example_data, monkeypatch):
         form_html(parse_dossier(example_data("01_valid_2014_full_record")), "applicant_talk_record")
     assert info.value.code == "TEMPLATE_VARIABLE_MISSING"
     assert "nickname" in info.value.message
+
+
+def test_form_context_takes_probation_and_windows_from_the_engine(example_data):
+    import datetime as dt
+
+    from checklists.loader import default_catalogue
+    from documents.context import build_context
+
+    rs = default_catalogue().get("2014")
+    form = next(f for f in rs.forms if f.id == "activist_assessment")
+    extended = build_context(parse_dossier(example_data("11_extension_too_short")), form, rs=rs)["probation"]
+    assert (extended["end"], extended["extend_months"], extended["final_end"]) == (
+        dt.date(2023, 5, 6), 4, dt.date(2023, 9, 6))
+    windows = build_context(parse_dossier(example_data("01_valid_2014_full_record")), form, rs=rs)[
+        "activist_half_years"]
+    assert [(w["start"], w["end"], [a["date"] for a in w["items"]]) for w in windows[:2]] == [
+        (dt.date(2021, 2, 8), dt.date(2021, 8, 8), [dt.date(2021, 8, 6)]),
+        (dt.date(2021, 8, 8), dt.date(2022, 2, 8), [dt.date(2022, 2, 3)])]

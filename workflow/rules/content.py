@@ -66,7 +66,7 @@ def quorum(rule, occ, view, ctx, out) -> None:
     votes = occ.entry.votes
     if votes is None or is_hypothetical(ctx, occ):
         return
-    if not 2 * votes.present > votes.expected:
+    if not votes.has_quorum:
         out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
                            {"expected": votes.expected, "present": votes.present}))
 
@@ -75,7 +75,7 @@ def vote(rule, occ, view, ctx, out) -> None:
     votes = occ.entry.votes
     if votes is None or is_hypothetical(ctx, occ) or occ.entry.outcome == "rejected":
         return
-    if not 2 * votes.yes_total > votes.expected:
+    if not votes.carried:
         out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
                            {"expected": votes.expected, "yes_total": votes.yes_total, "written_yes": votes.written_yes}))
 

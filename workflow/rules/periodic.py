@@ -6,7 +6,8 @@ from workflow.dates import add_gap, add_months
 from workflow.rules.base import finding
 
 
-def _bound(anchor, every: Gap, k: int):
+def window_end(anchor, every: Gap, k: int):
+    """The end of the k-th window after `anchor` (window k is (window_end(k-1), window_end(k)])."""
     return add_months(anchor, every.months * k) if not every.days else add_gap(anchor, Gap(every.months * k, every.days * k))
 
 
@@ -20,7 +21,7 @@ def assessments(rule, occ, view, ctx, out) -> None:
     rs = None
     k = 1
     while True:
-        start, end = _bound(anchor, params.every, k - 1), _bound(anchor, params.every, k)
+        start, end = window_end(anchor, params.every, k - 1), window_end(anchor, params.every, k)
         if end > occ.entry.date:
             break
         if not any(start < d <= end for d in dates):
