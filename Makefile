@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 
-.PHONY: run test deps system-deps bench examples clean
+.PHONY: run test deps system-deps bench bench-hostile examples clean
 
 run: deps
 	$(BIN)/fazhan demo-seed
@@ -23,6 +23,9 @@ examples: deps
 
 bench: deps
 	$(BIN)/python bench/audit_throughput.py
+
+bench-hostile: deps   # each hostile spreadsheet: refusal code, time, peak memory (issue 9)
+	$(BIN)/python -m bench.hostile_inputs
 
 deps: system-deps $(BIN)/.installed
 

@@ -5,7 +5,10 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api import errors, web
-from api.deps import scoped_dossier
+from api.deps import scoped_dossier, scoped_material_files
+from api.edge import FazhanAPI
+from api.log_config import install_redaction
+from api.request_limits import RequestLimits
 from api.routes import (
     audit,
     auth,
@@ -19,7 +22,9 @@ from api.routes import (
     users,
 )
 from api.routes_documents import make_router as documents_router
-from workflow.store.admin import load_calendar
+from workflow import scratch
+from workflow.lifetime import die_with_spawning_parent
+from workflow.store.calendar_admin import sync_calendar
 from workflow.store.db import make_engine
 from workflow.store.repository import UnitOfWork
 from workflow.store.settings import Settings
@@ -29,14 +34,18 @@ PREFIX = "/api"
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="发展党员全程纪实 fazhan", version="0.1.0")
+    install_redaction()  # no ID number, feed secret or snapshot in any log line (uvicorn's included)
+    die_with_spawning_parent()  # a server worker (`--workers N`) does not outlive `fazhan serve`
+    scratch.claim()  # temporary files with personal data: private, and swept of killed runs' at start
+    app = FazhanAPI(title="发展党员全程纪实 fazhan", version="0.1.0")  # security headers on every answer
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     errors.install(app)
+    app.add_middleware(RequestLimits, max_upload_bytes=settings.max_upload_bytes)  # 413 / 422 before any route
     for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar):
         app.include_router(module.router, prefix=PREFIX)
-    app.include_router(documents_router(scoped_dossier), prefix=PREFIX)
+    app.include_router(documents_router(scoped_dossier, scoped_material_files), prefix=PREFIX)
     web.install(app)  # the organisers' web pages, /static
     with UnitOfWork(app.state.engine) as uow:
-        load_calendar(uow)
+        sync_calendar(uow.session)
     return app

@@ -11,7 +11,7 @@ from enum import Enum
 
 import typer
 
-from api import cli_documents, cli_store, cli_workbench
+from api import cli_cultivation, cli_documents, cli_store, cli_workbench
 from api.output import audit_table, plan_table, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
@@ -58,11 +58,16 @@ def audit(paths: list[str] = typer.Argument(None, help="档案 JSON 文件、目
     try:
         day = parse_as_of(as_of)
         if organisation is not None or all_stored:
+            from sqlmodel import Session
+
+            from workflow.store.calendar_admin import sync_calendar
             from workflow.store.db import make_engine
             from workflow.store.scan import count_subtree, subtree_sources
             from workflow.store.settings import Settings
 
             engine = make_engine(Settings().database_url)
+            with Session(engine) as session:  # the working days a system administrator entered (workers inherit them)
+                sync_calendar(session)
             total = count_subtree(engine, organisation)
             sources = subtree_sources(engine, organisation)
         elif paths:
@@ -148,11 +153,15 @@ def rules(rule_set: str = typer.Option(None, "--rule-set", help="只列出该规
 
 
 @app.command()
-def diagram() -> None:
+def diagram(rule_set: str = typer.Option(None, "--rule-set", help="规则集（默认最新）；各规则集的步骤顺序可能不同")) -> None:
     """以 Mermaid 状态图输出状态机。"""
+    from checklists.loader import default_catalogue
     from workflow.machine import procedure_machine
 
-    typer.echo(procedure_machine().mermaid(), nl=False)
+    if rule_set is not None and rule_set not in default_catalogue().national:
+        raise fail(FazhanError(f"未知的规则集“{rule_set}”，可用：{'、'.join(default_catalogue().national)}",
+                               code="RULESET_UNKNOWN", field="rule_set"))
+    typer.echo(procedure_machine(rule_set).mermaid(), nl=False)
 
 
 @app.command()
@@ -166,7 +175,7 @@ def demo(as_of: str = AsOfOpt) -> None:
         raise fail(exc) from None
 
 
-for _module in (cli_store, cli_documents, cli_workbench):
+for _module in (cli_store, cli_documents, cli_workbench, cli_cultivation):
     _module.register(app)
 
 

@@ -49,6 +49,9 @@ def register(app: typer.Typer) -> None:
     org_app = typer.Typer(help="组织管理", no_args_is_help=True)
     app.add_typer(user_app, name="user")
     app.add_typer(org_app, name="org")
+    from api import cli_accounts  # user deactivate|activate, calendar list|set
+
+    cli_accounts.register(app, user_app, _open, _fail)
 
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
@@ -82,14 +85,25 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def export(dossier_id: str = typer.Argument(..., help="档案编号"),
-               output: Path = typer.Option(None, "--output", "-o", help="写入文件（默认标准输出）")) -> None:
-        """导出一份档案为 dossier/1 JSON（无损）。"""
+               output: Path = typer.Option(None, "--output", "-o", help="写入文件（默认标准输出）"),
+               bundle: Path = typer.Option(None, "--bundle", help="改为在该目录生成档案包 <档案编号>.zip（含全部上传的材料）"),
+               final: bool = typer.Option(False, "--final", help="与 --bundle 同用：正式归档，缺少必备材料时拒绝")) -> None:
+        """导出一份档案为 dossier/1 JSON（无损）；或用 --bundle 生成与网页、API 相同的档案包。"""
         from workflow.store import services
 
         engine = _open()
+        actor = _system_actor(engine, "命令行导出")
         try:
             with UnitOfWork(engine) as uow:
-                document = services.export_dossier(uow, _system_actor(engine, "命令行导出"), dossier_id)
+                if bundle is not None:  # the same bundle as the API and the web page: uploads included
+                    from documents.bundle import build_bundle
+
+                    dossier = services.load_dossier(uow, actor, dossier_id)
+                    files = services.material_files(uow, actor, dossier_id)
+                    result = build_bundle(dossier, bundle, files=files, final=final)
+                    typer.echo(f"{result.path}：{result.documents} 份文件，{result.pages} 页")
+                    return
+                document = services.export_dossier(uow, actor, dossier_id)
         except FazhanError as exc:
             raise _fail(exc) from None
         text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
@@ -100,18 +114,54 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def verify() -> None:
-        """校验每份档案的事件哈希链；发现被直接改动的数据时逐条列出并以状态 1 退出。"""
-        from workflow.store.verify import verify_all
+        """校验每份档案的密钥签封事件链和档案账本；发现被直接改动、截断或删除的数据时逐条列出并以状态 1 退出。"""
+        from workflow.store.verify import configured_ring, verify_all
 
         engine = _open()
+        try:
+            ring = configured_ring()
+        except FazhanError as exc:
+            raise _fail(exc) from None
         with UnitOfWork(engine) as uow:
-            count, problems = verify_all(uow.session)
+            count, problems = verify_all(uow.session, ring)
+        if ring is None:
+            typer.echo(f"注意：找不到密钥文件 {Settings().chain_key_file}，无法核对签封")
         for p in problems:
+            if p.dossier_id is None:
+                typer.echo(f"档案账本：[{p.code}] {p.message}")
+                continue
             where = f"事件 {p.seq}" if p.seq is not None else "档案"
             typer.echo(f"档案 {p.dossier_id} {where}：[{p.code}] {p.message}")
         typer.echo(f"共检查 {count} 份档案，发现 {len(problems)} 处问题")
         if problems:
             raise typer.Exit(1)
+
+    keys_app = typer.Typer(help="事件链签封密钥（保存在数据库之外的密钥文件中）", no_args_is_help=True)
+    app.add_typer(keys_app, name="keys")
+
+    @keys_app.command("rotate")
+    def keys_rotate(seal_unsealed: bool = typer.Option(False, "--seal-unsealed",
+                                                       help="同时签封启用密钥之前写入、尚未签封的档案（先核对清单）")) -> None:
+        """换用新密钥：先校验全部数据，无误后用新密钥重新签封每个事件和账本，再从密钥文件中删去旧密钥。"""
+        from workflow.store.keys import key_path
+        from workflow.store.rotation import rotate
+
+        engine = _open()
+        try:
+            report = rotate(engine, key_path(), seal_unsealed=seal_unsealed)
+        except FazhanError as exc:
+            typer.echo(f"错误 [{exc.code}] {exc.message}", err=True)
+            for detail in exc.details[:50]:
+                where = detail.get("dossier_id") or "档案账本"
+                typer.echo(f"  {where}：{detail.get('message')}", err=True)
+            raise typer.Exit(1 if exc.code in ("ROTATION_REFUSED", "UNSEALED_DOSSIERS") else 2) from None
+        if report.created_key_file:
+            typer.echo(f"已建立密钥文件 {key_path()}")
+        typer.echo(f"新密钥 {report.new_key}：重新签封 {report.dossiers} 份档案、{report.events} 个事件")
+        if report.sealed_unsealed:
+            typer.echo(f"其中 {len(report.sealed_unsealed)} 份为启用密钥之前写入的档案，已签封并登记入账本")
+        if report.retired:
+            typer.echo(f"旧密钥 {'、'.join(report.retired)} 已从密钥文件中删除")
 
     @app.command("demo-seed")
     def demo_seed() -> None:
@@ -136,8 +186,10 @@ def register(app: typer.Typer) -> None:
                  name: str = typer.Option(..., "--name", help="姓名（记录和审核时显示）"),
                  role: list[str] = typer.Option(..., "--role", help="组织编号:角色，如 3:organiser，可重复"),
                  password: str = typer.Option(..., "--password", prompt=True, hide_input=True,
-                                              confirmation_prompt=True, envvar="FAZHAN_NEW_PASSWORD")) -> None:
-        """新建用户并授予角色。"""
+                                              confirmation_prompt=True, envvar="FAZHAN_NEW_PASSWORD"),
+                 system_admin: bool = typer.Option(False, "--system-admin",
+                                                   help="系统管理员：可录入全国统一的节假日安排")) -> None:
+        """新建用户并授予角色（密码至少 10 位，不能与用户名相同，不能是常用密码）。"""
         from workflow.store import admin
 
         grants = []
@@ -148,7 +200,8 @@ def register(app: typer.Typer) -> None:
                     raise InputError(f"--role “{item}” 应为 组织编号:角色", code="VALUE_INVALID", field="--role")
                 grants.append((int(org), what))
             with UnitOfWork(_open()) as uow:
-                user = admin.create_user(uow, None, login=login, display_name=name, password=password, grants=grants)
+                user = admin.create_user(uow, None, login=login, display_name=name, password=password, grants=grants,
+                                         system_admin=system_admin)
         except FazhanError as exc:
             raise _fail(exc) from None
         typer.echo(f"已建立用户 {user['login']}（{user['display_name']}），编号 {user['id']}")

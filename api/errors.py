@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from checklists.errors import ChecklistError, FazhanError
@@ -24,7 +25,8 @@ _BY_CLASS = ((NotFound, 404), (Forbidden, 403), (Unauthorised, 401), (Conflict, 
 _BY_CODE = {"MATERIAL_TOO_LARGE": 413, "MATERIAL_TYPE": 415, "MATERIAL_EMPTY": 422,
             "STEP_ALREADY_RECORDED": 409, "ALREADY_REVIEWED": 409, "EVENT_NOT_ALLOWED": 409,
             "STEP_NOT_AVAILABLE": 409}
-_HTTP_CODES = {401: ("UNAUTHORISED", "未登录或登录已过期，请重新登录"), 403: ("FORBIDDEN", "无权执行此操作"),
+_HTTP_CODES = {400: ("REQUEST_MALFORMED", "请求体无法解析"),
+               401: ("UNAUTHORISED", "未登录或登录已过期，请重新登录"), 403: ("FORBIDDEN", "无权执行此操作"),
                404: ("NOT_FOUND", "找不到该地址"), 405: ("METHOD_NOT_ALLOWED", "该地址不支持此请求方法"),
                413: ("REQUEST_TOO_LARGE", "请求过大"), 415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型")}
 
@@ -82,8 +84,32 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
         code, message = _HTTP_CODES.get(exc.status_code, ("HTTP_ERROR", "请求无法处理"))
-        return JSONResponse({"error": {"code": code, "message": message}}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        error = getattr(exc, "error", None) or {"code": code, "message": message}
+        return JSONResponse({"error": error}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    # The database's own refusals, for whatever got past the checks before it: never a 500, never the
+    # statement or its parameters (they carry personal data) in the answer or the log.
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError):
+        log.warning("integrity error: %s", type(exc.orig).__name__)
+        return JSONResponse({"error": {"code": "CONFLICT", "message": "该记录已存在，或刚被其他操作修改，请刷新后重试"}},
+                            status_code=409)
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError):
+        log.warning("data error: %s", type(exc.orig).__name__)
+        return JSONResponse({"error": {"code": "VALUE_OUT_OF_RANGE", "message": "有数值或文字超出数据库可保存的范围"}},
+                            status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_request: Request, _exc: OverflowError):
+        return JSONResponse({"error": {"code": "VALUE_OUT_OF_RANGE", "message": "数值过大"}}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_request: Request, exc: OperationalError):
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        return JSONResponse({"error": {"code": "DATABASE_BUSY", "message": "数据库正忙或暂时不可用，请稍后重试"}},
+                            status_code=503, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception):

@@ -1,11 +1,13 @@
 """Routes that return a dossier's form as PDF or its archive bundle as zip; no logic here.
 
-`make_router(load_dossier)` takes the dependency that turns the path's `dossier_id` into a
-Dossier (the caller scopes it to the acting user). Errors leave as `{"error": {...}}` with a
+`make_router(load_dossier, load_files)` takes the dependency that turns the path's `dossier_id` into a
+Dossier (the caller scopes it to the acting user) and, for bundles, the one that gives the dossier's
+uploaded files by SHA-256 (the store's; without it, a bundle lists uploads as not provided). Errors leave as `{"error": {...}}` with a
 stable code, like every other route.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Callable
 from urllib.parse import quote
 
@@ -17,7 +19,7 @@ from workflow.dossier import Dossier
 from workflow.errors import FazhanError, InputError
 
 _STATUS = {"FORM_UNKNOWN": 404, "FORM_NOT_APPLICABLE": 404, "ARCHIVE_INCOMPLETE": 409,
-           "MATERIAL_FILE_MISSING": 409, "MATERIAL_ALTERED": 409}
+           "MATERIAL_FILE_MISSING": 409, "MATERIAL_ALTERED": 409, "MATERIAL_CORRUPT": 409}
 
 
 def _error(exc: FazhanError) -> JSONResponse:
@@ -32,7 +34,12 @@ def _disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def make_router(load_dossier: Callable[..., Dossier]) -> APIRouter:
+def _no_files() -> Mapping[str, bytes]:
+    return {}
+
+
+def make_router(load_dossier: Callable[..., Dossier],
+                load_files: Callable[..., Mapping[str, bytes]] | None = None) -> APIRouter:
     from documents.bundle import bundle_bytes, bundle_filename
     from documents.forms import render_form
 
@@ -53,9 +60,10 @@ def make_router(load_dossier: Callable[..., Dossier]) -> APIRouter:
                 responses={200: {"content": {"application/zip": {}}}},
                 summary="档案包（BagIt + zip，含卷内目录和 SHA-256 清单）")
     async def get_bundle(dossier: Dossier = Depends(load_dossier),
+                         files: Mapping[str, bytes] = Depends(load_files or _no_files),
                          final: bool = Query(False, description="正式归档：缺少必备材料时拒绝")) -> Response:
         try:
-            data = await run_in_threadpool(bundle_bytes, dossier, final=final)
+            data = await run_in_threadpool(bundle_bytes, dossier, files=files, final=final)
         except FazhanError as exc:
             return _error(exc)
         return Response(data, media_type="application/zip",

@@ -37,7 +37,7 @@ def _shift(data: dict, days: int) -> dict:
                 record[key] = (dt.date.fromisoformat(record[key]) + delta).isoformat()
 
     for entry in out["steps"]:
-        move(entry, "date", "reviewed_on", "start", "party_standing_from")
+        move(entry, "date", "reviewed_on", "start", "party_standing_from", "committee_meeting_on")
     for key in ("assessments", "thought_reports", "materials"):
         for record in out.get(key) or []:
             move(record, "date")

@@ -46,6 +46,19 @@ def parse_overrides(data: dict, file: str = "<data>") -> dict[int, YearCalendar]
     return out
 
 
+def package_knows_year(year: int) -> bool:
+    """Whether the `chinesecalendar` package carries the State Council's calendar for `year`.
+
+    Such a year is national data already: the override table may replace it only explicitly."""
+    import chinese_calendar
+
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def load_overrides(path: Path = OVERRIDES_FILE) -> dict[int, YearCalendar]:
     if not path.exists():
         return {}

@@ -38,18 +38,31 @@ class MinAge(KindParams):
 
 
 class MaxGap(KindParams):
+    """At most `within` after the anchor. `excused_by`: a recorded field that allows up to
+    `excused_within` at `excused_severity`; `waived_by`: a recorded field that lifts the limit (a
+    collective oath); `only_after_events`/`unless_after_events`: the rule applies only to (or not to) a
+    case with one of those case events after `event_after` (a probationary member transferred in)."""
+
     step: str
     from_: str = Field(alias="from")
     within: Gap = Field(json_schema_extra=LOWER)
     excused_by: str | None = None
     excused_within: Gap | None = Field(default=None, json_schema_extra=LOWER)
     excused_severity: str | None = None
+    waived_by: str | None = None
+    only_after_events: list[str] = []
+    unless_after_events: list[str] = []
+    event_after: str | None = None
 
 
 class MinGap(KindParams):
+    """At least `at_least` after the anchor, measured to the step's date or to its field `to` (2026:
+    the branch committee meeting recorded on 上级党委同意)."""
+
     step: str
     from_: str = Field(alias="from")
     at_least: Gap = Field(json_schema_extra=HIGHER)
+    to: str | None = None
 
 
 class Nomination(KindParams):
@@ -71,6 +84,7 @@ class PeriodicAssessment(KindParams):
     from_: str = Field(alias="from")
     every: Gap = Field(json_schema_extra=LOWER)
     period: str
+    to: str | None = None
 
 
 class ThoughtReports(KindParams):
@@ -81,9 +95,30 @@ class ThoughtReports(KindParams):
 
 
 class Publicity(KindParams):
+    """A notice of at least `working_days` before the step; a 流动人员 needs one in each of
+    `mobile_places` (流出地 and 流入地)."""
+
     step: str
     publicity: str
     working_days: int = Field(json_schema_extra=HIGHER)
+    mobile_places: list[str] = []
+
+
+class DisciplinePeriod(KindParams):
+    """People named at `step` whose recorded discipline of one of `disciplines` is still in its
+    influence period (`until` on or after the step's date)."""
+
+    step: str
+    disciplines: list[str]
+    role: str
+
+
+class Approver(KindParams):
+    """The approving body recorded in `field` must be of one of the `allowed` types."""
+
+    steps: list[str]
+    field: str
+    allowed: list[str]
 
 
 class RequiredValue(KindParams):
@@ -154,7 +189,11 @@ KIND_PARAMS: dict[str, type[KindParams]] = {
     "signatures": NoParams,
     "review": NoParams,
     "self_review": NoParams,
+    "paper_review": NoParams,
+    "archive_correction": NoParams,
     "before_leaving": BeforeLeaving,
+    "discipline_period": DisciplinePeriod,
+    "approver": Approver,
 }
 
 

@@ -28,6 +28,7 @@ from checklists.model import (
     Material,
     Outcome,
     Probation,
+    ProcedureOrder,
     Rule,
     RuleSet,
     Stage,
@@ -79,25 +80,60 @@ def _build_rule(raw: dict, file: str, path: str, rule_set: str, overlay: str | N
         raise _validation(exc, file, path) from None
 
 
-def _merge_national(child: dict, parent: dict) -> dict:
-    """A rule set that `extends` another inherits everything and adds or replaces rules by code+step."""
-    merged = {k: v for k, v in parent.items() if k not in ("in_force_until", "article_note")}
+_ARTICLE_FREE = ("", "流程图", "材料清单", "一步一审", "一人一档、一步一审")
+
+
+def _patch(items: list[dict], changes: list[dict], key: str, what: str, file: str) -> None:
+    """Applies `*_changes` entries to the inherited rows with the same `key`. A rule change may name
+    a `step` to pick one of several rules with the same code; otherwise it patches all of them."""
+    for i, change in enumerate(changes):
+        pick = change.get("step") if key == "code" else None
+        matched = [item for item in items if item.get(key) == change.get(key)
+                   and (pick is None or item.get("step") == pick or pick in item.get("steps", ()))]
+        if not matched:
+            raise ChecklistError(f"{what}[{i}]：上级规则集中没有 {change.get(key)}", file=file,
+                                 path=f"{what}[{i}].{key}")
+        update = {k: v for k, v in change.items() if k != key and not (key == "code" and k == "step")}
+        for item in matched:
+            item.update(update)
+            if "article" in update:
+                item.pop("_inherited", None)
+
+
+def _merge_national(child: dict, parent: dict, file: str = "") -> dict:
+    """A rule set that `extends` another inherits everything, then says what it changes.
+
+    `rules` replace every inherited rule with the same code (a code is redefined wholly);
+    `rule_changes`, `step_changes`, `material_changes` and `form_changes` patch inherited rows.
+    Every inherited rule and step that cites an article must be restated with the child's own
+    article: a revised text renumbers its articles, and borrowing the old number is refused.
+    """
+    merged = {k: v for k, v in parent.items() if k not in ("in_force_until",)}
     for key, value in child.items():
-        if key in ("rules", "material_changes", "extends"):
+        if key in ("rules", "rule_changes", "step_changes", "material_changes", "form_changes", "extends"):
             continue
         merged[key] = value
-    rules = [dict(r) for r in parent.get("rules", [])]
-    for rule in child.get("rules", []):
-        key = (rule["code"], rule.get("step"))
-        rules = [r for r in rules if (r["code"], r.get("step")) != key]
-        rules.append(dict(rule))
-    merged["rules"] = rules
+    redefined = {rule["code"] for rule in child.get("rules", [])}
+    rules = [{**r, "_inherited": True} for r in parent.get("rules", []) if r["code"] not in redefined]
+    rules += [dict(rule) for rule in child.get("rules", [])]
+    _patch(rules, child.get("rule_changes", []), "code", "rule_changes", file)
+    steps = [{**s, "_inherited": True} for s in parent.get("steps", [])]
+    _patch(steps, child.get("step_changes", []), "id", "step_changes", file)
     materials = [dict(m) for m in parent.get("materials", [])]
-    for change in child.get("material_changes", []):
-        for material in materials:
-            if material["id"] == change["id"]:
-                material.update({k: v for k, v in change.items() if k != "id"})
-    merged["materials"] = materials
+    _patch(materials, child.get("material_changes", []), "id", "material_changes", file)
+    forms = [dict(f) for f in parent.get("forms", [])]
+    _patch(forms, child.get("form_changes", []), "id", "form_changes", file)
+    borrowed = [f"rules: {r['code']}（{r['article']}）" for r in rules
+                if r.get("_inherited") and r.get("article", "") not in _ARTICLE_FREE]
+    borrowed += [f"steps: {s['id']}（{s['article']}）" for s in steps
+                 if s.get("_inherited") and s.get("article", "") not in _ARTICLE_FREE]
+    if borrowed:
+        raise ChecklistError(f"规则集 {child.get('id')} 沿用了上级规则集的条款号，应写明本规则集自己的条款："
+                             + "；".join(borrowed), code="CHECKLIST_ARTICLE_BORROWED", file=file,
+                             details=[{"reason": b} for b in borrowed])
+    for row in (*rules, *steps):
+        row.pop("_inherited", None)
+    merged.update(rules=rules, steps=steps, materials=materials, forms=forms)
     return merged
 
 
@@ -143,12 +179,13 @@ def _build_ruleset(data: dict, file: str) -> RuleSet:
             id=rid, title=data["title"], document=data["document"], issued=data["issued"],
             in_force_from=data["in_force_from"], in_force_until=data.get("in_force_until"),
             article_note=data.get("article_note"), probation=Probation(**data["probation"]),
+            procedure_order=ProcedureOrder(**data["procedure_order"]),
             states=[State(**s) for s in data["states"]], stages=[Stage(**s) for s in data["stages"]],
             steps=[Step(**s) for s in data["steps"]], outcomes=[Outcome(**o) for o in data.get("outcomes", [])],
             case_events=[CaseEvent(**c) for c in data.get("case_events", [])], rules=rules,
             materials=[Material(**m) for m in data["materials"]],
             file_sections=[FileSection(**f) for f in data["file_sections"]],
-            forms=[Form(**f) for f in data["forms"]],
+            forms=[Form(**f) for f in data["forms"]], words=data.get("words", {}),
         )
     except ValidationError as exc:
         raise _validation(exc, file, "") from None
@@ -164,7 +201,7 @@ def _national_raw(rule_set_id: str) -> tuple[dict, str]:
     data = _read_toml(path)
     if "extends" in data:
         parent, _ = _national_raw(data["extends"])
-        data = _merge_national(data, parent)
+        data = _merge_national(data, parent, str(path))
     return data, str(path)
 
 
@@ -294,7 +331,8 @@ def apply_overlay(base: RuleSet, overlay: dict, file: str) -> RuleSet:
     result = base.model_copy(update={"rules": rules, "materials": materials, "overlay": overlay_id,
                                      "overlay_name": overlay.get("name", overlay_id), **options})
     result.__dict__.pop("rules_by_step", None)
-    for cached in ("step_by_id", "step_index", "material_by_id", "rules_by_step", "rule_by_code",
+    for cached in ("step_by_id", "step_index", "steps_in_order", "descendants", "material_by_id",
+                   "rules_by_step", "rule_by_code",
                    "required_materials_by_step", "dependants"):
         result.__dict__.pop(cached, None)
     _check_references(result, file)

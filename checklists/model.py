@@ -30,8 +30,12 @@ class Stage(_Data):
 
 
 class Step(_Data):
+    """One step of the flowchart as a rule set defines it (the id is stable; name, order and
+    prerequisites may differ between rule sets: 2026.05 moves 上级党委同意 before 列为发展对象)."""
+
     id: str
     number: int
+    position: float | None = None
     stage: int
     name: str
     actor: str
@@ -41,8 +45,14 @@ class Step(_Data):
     period: bool = False
     probation_cycle: bool = False
     in_state: str | None = None
+    also_in_states: list[str] = []
     blocked_while: list[str] = []
     article: str
+
+    @property
+    def order(self) -> float:
+        """Where the step stands in this rule set's procedure (its number unless moved)."""
+        return self.position if self.position is not None else float(self.number)
 
 
 class Probation(_Data):
@@ -55,11 +65,24 @@ class Probation(_Data):
 
 
 class Outcome(_Data):
+    """A recorded value that moves the case elsewhere. `field` may be dotted ("votes.carried", or a
+    field of the same cycle's s23); `unless_continued`: only when no later step treats it otherwise
+    (a failed vote ends the case unless the case went on as if it had passed)."""
+
     step: str
     field: str
-    value: str
+    value: str | bool
     dest: str
     name: str
+    unless_continued: bool = False
+
+
+class ProcedureOrder(_Data):
+    """Which national rule set's order of steps a dossier follows: the rule set in force on the first
+    of these dates the dossier records ("step.field" or "step" for its date); `steps` are judged under it."""
+
+    decided_by: list[str]
+    steps: list[str]
 
 
 class CaseEvent(_Data):
@@ -140,6 +163,7 @@ class RuleSet(BaseModel):
     overlay_name: str | None = None
     review_same_branch: bool = False
     probation: Probation
+    procedure_order: ProcedureOrder
     states: list[State]
     stages: list[Stage]
     steps: list[Step]
@@ -149,6 +173,7 @@ class RuleSet(BaseModel):
     materials: list[Material]
     file_sections: list[FileSection]
     forms: list[Form]
+    words: dict[str, str] = Field(default_factory=dict)
     extra: dict = Field(default_factory=dict)
 
     @property
@@ -161,7 +186,30 @@ class RuleSet(BaseModel):
 
     @cached_property
     def step_index(self) -> dict[str, int]:
-        return {step.id: i for i, step in enumerate(self.steps)}
+        return {step.id: i for i, step in enumerate(self.steps_in_order)}
+
+    @cached_property
+    def steps_in_order(self) -> list[Step]:
+        """The steps in this rule set's procedural order (display, forms, spreadsheet columns)."""
+        return sorted(self.steps, key=lambda step: step.order)
+
+    @cached_property
+    def descendants(self) -> dict[str, frozenset[str]]:
+        """Every step that (transitively) requires each step: "has the case gone on after it?"."""
+        out: dict[str, frozenset[str]] = {}
+
+        def walk(step_id: str) -> frozenset[str]:
+            if step_id not in out:
+                found: set[str] = set()
+                for child in self.dependants[step_id]:
+                    found.add(child)
+                    found |= walk(child)
+                out[step_id] = frozenset(found)
+            return out[step_id]
+
+        for step in self.steps:
+            walk(step.id)
+        return out
 
     @cached_property
     def material_by_id(self) -> dict[str, Material]:

@@ -16,16 +16,28 @@ from typing import Callable
 from documents.atomic import ensure_output_dir
 from documents.bundle import BundleResult, build_bundle
 from documents.pdf import warm_up
+from workflow import scratch
 from workflow.dossier import Dossier, load_dossier_file
 from workflow.errors import FazhanError
+from workflow.lifetime import die_with_parent
 
 
 def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def _init_worker(parent_pid: int) -> None:
+    """Dies with the parent (no orphaned renderer after a `kill -9`), then loads fonts and styles."""
+    die_with_parent(parent_pid)
+    warm_up()
+
+
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers or default_workers(), initializer=warm_up)
+    """A render pool whose workers write their temporary files in this process's private directory
+    (workflow.scratch) and die with it. Use it from the thread that made it (see workflow.lifetime)."""
+    scratch.claim()
+    return ProcessPoolExecutor(max_workers=workers or default_workers(), initializer=_init_worker,
+                               initargs=(os.getpid(),))
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,7 @@ def bundle_sources(sources: list[Source], out_dir: str | os.PathLike, *, workers
     """Builds one bundle per dossier. One dossier: its forms render in parallel; several: one
     dossier per worker. Per-dossier failures (e.g. ARCHIVE_INCOMPLETE) are returned, not raised."""
     out = ensure_output_dir(out_dir)
+    scratch.claim()  # bags are assembled in temporary directories: keep them private and swept
     workers = workers or default_workers()
     results: dict[int, BundleResult | FazhanError] = {}
     own = executor is None and workers > 1

@@ -1,7 +1,10 @@
 """The archive bundle of one dossier: a BagIt bag (SHA-256 manifests) packed in a zip.
 
 The bag holds the 卷内目录 first, then every document in archive order (see `catalogue`), the
-dossier's `dossier/1` JSON and a machine-readable catalogue. The zip is built in a temporary
+dossier's `dossier/1` JSON and a machine-readable catalogue. Every uploaded scan travels in it, in
+personal-file order, listed with its pages and SHA-256: files of a `dossier/1` on disk are read
+next to it (`base_dir`), files kept in the store arrive as bytes by SHA-256 (`files`), so the
+command line, the API and the web page build the same bundle. The zip is built in a temporary
 place and renamed into the output directory only when complete. `verify_bundle` re-reads a zip
 and names every file that is missing, altered or unexpected.
 """
@@ -17,6 +20,7 @@ import shutil
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,6 +39,7 @@ CATALOGUE_FILE = "00-P-archive_catalogue.pdf"
 DOSSIER_FILE = "dossier.json"
 CATALOGUE_JSON = "catalogue.json"
 _ONE_PAGE = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+_SUFFIX_BY_MAGIC = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
 logging.getLogger("bagit").setLevel(logging.WARNING)
 
 
@@ -56,9 +61,20 @@ def bundle_filename(dossier: Dossier) -> str:
     return f"{safe_name(dossier.id)}.zip"
 
 
+def _stored_bytes(entry: catalogue.Entry, files: Mapping[str, bytes] | None) -> bytes | None:
+    """A file the store keeps, by the SHA-256 the dossier records; checked again on the way in."""
+    if not files or not entry.sha256 or entry.sha256 not in files:
+        return None
+    data = files[entry.sha256]
+    if hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise MaterialAltered(f"材料“{entry.title}”的存储文件与档案记录的 SHA-256 不符", file=entry.source,
+                              field="sha256")
+    return data
+
+
 def _material_bytes(entry: catalogue.Entry, base_dir: Path | None) -> bytes | None:
     """The bytes of a material file, checked against its recorded SHA-256; None when no base dir."""
-    if base_dir is None:
+    if base_dir is None or not entry.source:
         return None
     relative = Path(entry.source)
     resolved = (base_dir / relative).resolve()
@@ -77,16 +93,26 @@ def _material_bytes(entry: catalogue.Entry, base_dir: Path | None) -> bytes | No
 
 
 def _page_count(name: str, data: bytes) -> int | None:
+    """pypdf's count for a PDF, 1 for an image; None (counted by hand) for what cannot be read."""
     if data[:5] == b"%PDF-":
         from pypdf import PdfReader
         try:
             return len(PdfReader(io.BytesIO(data)).pages)
         except Exception:  # an unreadable PDF still travels; its pages are counted by hand
             return None
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")):
+        return 1
     return 1 if Path(name).suffix.lower() in _ONE_PAGE else None
 
 
-def _payload(dossier: Dossier, plan: catalogue.Plan, base_dir: Path | None, executor, today) -> list[tuple[str, bytes]]:
+def _suffix(entry: catalogue.Entry, data: bytes, stored: bool) -> str:
+    """A stored upload's from its content (its name came from a browser); a file on disk keeps its own."""
+    named = "" if stored else Path(entry.source or "").suffix.lower()
+    return named or next((suffix for magic, suffix in _SUFFIX_BY_MAGIC if data.startswith(magic)), ".bin")
+
+
+def _payload(dossier: Dossier, plan: catalogue.Plan, base_dir: Path | None, files: Mapping[str, bytes] | None,
+             executor, today) -> list[tuple[str, bytes]]:
     form_ids = [e.form for e in plan.entries if e.kind == "generated"]
     rendered = {r.form_id: r for r in render_forms(dossier, form_ids, executor=executor, today=today)}
     payload = []
@@ -94,12 +120,16 @@ def _payload(dossier: Dossier, plan: catalogue.Plan, base_dir: Path | None, exec
         if entry.kind == "generated":
             data, entry.pages, suffix = rendered[entry.form].pdf, rendered[entry.form].pages, ".pdf"
         elif entry.kind == "file":
-            data = _material_bytes(entry, base_dir)
+            data = _stored_bytes(entry, files)
+            stored = data is not None
             if data is None:
-                entry.kind, entry.note = "paper", f"电子件未随档案提供（{entry.source}）"
+                data = _material_bytes(entry, base_dir)
+            if data is None:
+                where = entry.source or (entry.sha256 or "")[:12]
+                entry.kind, entry.note = "paper", f"电子件未随档案提供（{where}）" if where else "电子件未随档案提供"
                 continue
-            suffix = Path(entry.source).suffix.lower()
-            entry.pages = _page_count(entry.source, data)
+            suffix = _suffix(entry, data, stored)
+            entry.pages = _page_count(entry.source or suffix, data)
         else:
             continue
         entry.path = f"data/{entry.number:02d}-{entry.section}-{entry.form or entry.material}{suffix}"
@@ -109,15 +139,17 @@ def _payload(dossier: Dossier, plan: catalogue.Plan, base_dir: Path | None, exec
 
 
 def build_bundle(dossier: Dossier, out_dir: str | os.PathLike, *, base_dir: str | os.PathLike | None = None,
-                 final: bool = False, executor=None, today: dt.date | None = None) -> BundleResult:
+                 files: Mapping[str, bytes] | None = None, final: bool = False, executor=None,
+                 today: dt.date | None = None) -> BundleResult:
     """Writes `<id>.zip` into `out_dir` atomically. With `final`, refuses while a required material is
-    missing (ARCHIVE_INCOMPLETE); otherwise the catalogue lists what is missing."""
+    missing (ARCHIVE_INCOMPLETE); otherwise the catalogue lists what is missing. Material files come
+    from `files` (SHA-256 → bytes, the store's uploads) or from `base_dir` (beside a dossier file)."""
     if final:
         check_archivable(dossier)
     out = ensure_output_dir(out_dir)
     rs = current_rule_set(dossier)
     plan = catalogue.plan(dossier, rs)
-    payload = _payload(dossier, plan, Path(base_dir) if base_dir is not None else None, executor, today)
+    payload = _payload(dossier, plan, Path(base_dir) if base_dir is not None else None, files, executor, today)
     total = catalogue.assign_pages(plan.entries)
     catalogue_pdf = render_form(dossier, "archive_catalogue", extra=catalogue.template_context(plan, total),
                                 today=today)

@@ -129,17 +129,19 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
         forms_by_material.setdefault(form.material or "", []).append(form)
 
     entries: list[Entry] = []
+    listed = {m.id for m in rs.materials}
+    materials = list(rs.materials) + [m for m in _elsewhere(rs) if m.id in registered and m.id not in listed]
     for form in forms:
         if form.id in FRONT_FORMS:
             entries.append(Entry(section="P", title=form.name, kind="generated", form=form.id,
                                  date=max(dates.values()) if dates else None,
                                  note="系统生成，内嵌 dossier/1 数据"))
     for section in SECTION_ORDER:
-        for material in rs.materials:
+        for material in materials:
             if material.file != section or material.id == "archive_catalogue":
                 continue
             originals = registered.get(material.id, [])
-            paper = [m for m in originals if not m.file]
+            paper = [m for m in originals if not (m.file or m.sha256)]
             for form in forms_by_material.get(material.id, []):
                 if paper:
                     note = "系统生成；签字原件为纸质"
@@ -154,7 +156,7 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
                 title = material.name
                 if material.id == "application_form":
                     title = f"{material.name}（编号 {serial}）" if serial else f"{material.name}（编号未登记）"
-                if original.file:
+                if original.file or original.sha256:  # uploaded (the store keeps it by SHA-256) or beside the file
                     entries.append(Entry(section=section, title=title, kind="file", material=material.id,
                                          date=original.date, source=original.file, sha256=original.sha256,
                                          note="电子件"))
@@ -175,6 +177,19 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
     for i, entry in enumerate(entries, start=1):
         entry.number = i
     return Plan(entries=entries, missing=missing_required_materials(dossier), pending=pending, closed=closed)
+
+
+def _elsewhere(rs: RuleSet) -> list:
+    """Materials other national rule sets define: an uploaded scan of one is carried all the same."""
+    from checklists.loader import default_catalogue
+
+    seen, out = {m.id for m in rs.materials}, []
+    for other in default_catalogue().national.values():
+        for material in other.materials:
+            if material.id not in seen:
+                seen.add(material.id)
+                out.append(material)
+    return out
 
 
 def assign_pages(entries: list[Entry]) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from checklists.model import RuleSet
 from documents import labels
 from documents.inforce import current_rule_set, rule_sets_by_step
+from documents.rule_words import rule_figures
 from workflow.dossier import Dossier, Person, StepEntry, Votes
 from workflow.rules.periodic import window_end
 from workflow.view import DossierView
@@ -126,7 +127,7 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
                             "overlay_name": r.overlay_name, "steps": [r.step_by_id[s].number for s in ids]}
                            for r, ids in rule_sets_by_step(dossier)],
         "stages": {st.number: st.name for st in rs.stages},
-        "rs_steps": [{"id": s.id, "number": s.number, "name": s.name, "stage": s.stage} for s in rs.steps],
+        "rs_steps": [{"id": s.id, "number": s.number, "name": s.name, "stage": s.stage} for s in rs.steps_in_order],
         "steps": steps,
         "entries": [_step(rs, e.step, e) for e in entries if e.step in rs.step_by_id],
         "cycles": cycles,
@@ -145,6 +146,7 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
         "probation": _probation(rs, dossier, steps, cycles),
         "labels": labels.ALL,
         "generated_on": today or dt.date.today(),
+        **rule_figures(rs),
     }
     context.update(extra or {})
     return context

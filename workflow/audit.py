@@ -14,6 +14,7 @@ from checklists.loader import Catalogue, default_catalogue
 from workflow.dates import WorkingCalendar, default_calendar
 from workflow.dossier import Dossier
 from workflow.findings import Finding
+from workflow.procedure import procedure_rule_set
 from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS
 from workflow.view import AuditContext, DossierView
 
@@ -32,16 +33,17 @@ def make_context(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
     catalogue = catalogue or default_catalogue()
     overlay_key = catalogue.register_overlay(dossier.overlay) if dossier.overlay is not None else None
     return AuditContext(as_of=as_of, catalogue=catalogue, calendar=calendar or default_calendar(),
-                        pin=dossier.rule_set, overlay_key=overlay_key)
+                        pin=dossier.rule_set, overlay_key=overlay_key,
+                        structure=procedure_rule_set(dossier, catalogue, as_of))
 
 
 def evaluate(dossier: Dossier, ctx: AuditContext) -> tuple[DossierView, list[Finding]]:
-    view = DossierView(dossier, ctx.catalogue.ordered()[0])
+    view = DossierView(dossier, ctx.structure)
     out: list[Finding] = []
     for code, kind in _dossier_rules(ctx.catalogue):
         DOSSIER_EVALUATORS[kind](code, view, ctx, out)
     for occ in view.occurrences:
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         for rule in rs.rules_by_step.get(occ.entry.step, ()):
             STEP_EVALUATORS[rule.kind](rule, occ, view, ctx, out)
     out.sort(key=Finding.sort_key)

@@ -18,9 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
+from workflow import scratch
 from workflow.audit import audit_dossier
 from workflow.dossier import parse_dossier
 from workflow.errors import FazhanError
+from workflow.lifetime import die_with_parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +67,12 @@ def _audit_one(source: Source, as_of: dt.date) -> Result:
     return Result(source.name, audit=entry, has_violations=audit.has_violations)
 
 
-def _warm_worker() -> None:
-    """Loads the checklists and the machine once, then freezes them out of the collector's way."""
+def _warm_worker(parent_pid: int) -> None:
+    """Dies with the parent (a `kill -9` of the audit leaves no orphan holding dossiers); loads the
+    checklists and the machine once, then freezes them out of the collector's way."""
     from workflow.machine import procedure_machine
 
+    die_with_parent(parent_pid)
     procedure_machine()
     gc.freeze()
 
@@ -97,7 +101,8 @@ def audit_sources(sources: Iterable[Source], as_of: dt.date, *, workers: int | N
             yield from _audit_batch(batch, as_of)
         return
     in_flight: deque = deque()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker) as pool:
+    scratch.claim()  # the workers inherit a private temporary directory, swept of dead runs' files
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, initargs=(os.getpid(),)) as pool:
         for batch in _batches(sources, batch_size):
             in_flight.append(pool.submit(_audit_batch, batch, as_of))
             if len(in_flight) >= 2 * workers:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -21,6 +22,7 @@ from pydantic import (
 )
 
 from checklists.loader import Catalogue, default_catalogue
+from workflow.document_bounds import dossier_id_problem, extra_fields_problem
 from workflow.errors import InputError
 
 FORMAT = "dossier/1"
@@ -32,8 +34,33 @@ date accepts exactly that form (no timestamps, no other separators) without a Py
 NonNegative = Annotated[int, Field(ge=0, strict=True)]
 
 
+def _iso_day(value: Any) -> Any:
+    """YYYY-MM-DD text to a date, for fields read after a model-level `before` validator (which hands
+    pydantic plain Python values, where the strict JSON date would refuse text)."""
+    if isinstance(value, str):
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError(f"DATE_INVALID|“{value}”不是 YYYY-MM-DD 格式的日期")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"DATE_INVALID|“{value}”不是存在的 YYYY-MM-DD 日期") from None
+    return value
+
+
+ReshapedIsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _bounded_extra(self) -> "_Record":
+        """Unknown fields are kept for a lossless export, so they are bounded (workflow/document_bounds.py)."""
+        if self.__pydantic_extra__:
+            problem = extra_fields_problem(self.__pydantic_extra__)
+            if problem:
+                raise ValueError(f"EXTRA_FIELDS_LIMIT|{problem}")
+        return self
 
 
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
@@ -49,12 +76,32 @@ class Person(_Record):
     organisation: str | None = None
     league_member: bool | None = None
     expected_leave_date: IsoDate | None = None
+    mobile: bool | None = None
 
 
 class PersonRef(_Record):
+    """A contact or introducer. `discipline` names a recorded Party discipline (e.g. 严重警告, 留党察看)
+    and `discipline_until` the end of its influence period (影响期). On input the period may also be
+    given as `discipline: {"kind": …, "until": …}` or as `until` beside it; it is kept as these two."""
+
     name: str = Field(min_length=1)
     status: Literal["full", "probationary"]
     discipline: str | None = None
+    discipline_until: ReshapedIsoDate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _discipline_shapes(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        given = data.get("discipline")
+        if isinstance(given, dict):
+            data = {**data, "discipline": given.get("kind") or given.get("type") or given.get("name")}
+            if given.get("until") is not None and data.get("discipline_until") is None:
+                data["discipline_until"] = given["until"]
+        if "until" in data and data.get("discipline_until") is None:
+            data = {k: v for k, v in data.items() if k != "until"} | {"discipline_until": data["until"]}
+        return data
 
 
 class Votes(_Record):
@@ -94,8 +141,39 @@ class Votes(_Record):
         return 2 * self.yes_total > self.expected
 
 
+class ApprovingBody(_Record):
+    """Who approved at s17/s24 (2026 第二十二条): only a 党委 (`committee`) may approve."""
+
+    name: str | None = Field(default=None, max_length=200)
+    type: Literal["committee", "subordinate_committee", "general_branch", "temporary", "party_group"]
+
+
 _OUTCOMES = {"s15_admission_meeting": {"passed", "rejected"},
              "s23_conversion_meeting": {"convert", "extend", "cancel"}}
+
+
+class PaperReview(_Record):
+    """A sign-off given on paper before the record reached the system, as an import brought it in.
+
+    It counts (the step's `reviewed_by` is set) only once a reviewer in the system, neither the
+    importer nor the recorder, confirms it; until then the step is unreviewed (workflow/store/provenance.py)."""
+
+    reviewed_by: str = Field(min_length=1, max_length=100)
+    reviewed_on: IsoDate | None = None
+    imported_by: str = Field(min_length=1, max_length=100)
+    imported_on: IsoDate
+    source: str | None = Field(default=None, max_length=300)
+    confirmed_by: str | None = Field(default=None, max_length=100)
+    confirmed_on: IsoDate | None = None
+
+
+class ArchiveCorrection(_Record):
+    """A correction made after the dossier was archived (s25 reviewed): by a reviewer above the branch."""
+
+    by: str = Field(min_length=1, max_length=100)
+    on: IsoDate
+    organisation: str | None = Field(default=None, max_length=200)
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 class StepEntry(_Record):
@@ -119,7 +197,14 @@ class StepEntry(_Record):
     outcome: str | None = None
     extend_months: int | None = Field(default=None, strict=True)
     party_standing_from: IsoDate | None = None
+    committee_meeting_on: IsoDate | None = None
+    approving_body: ApprovingBody | None = None
+    collective: bool | None = None
     warning_reason: str | None = None
+    # where the sign-off comes from: "system" (the review route) or "paper" (an import, see paper_review)
+    review_source: Literal["system", "paper"] | None = None
+    paper_review: PaperReview | None = None
+    archive_correction: ArchiveCorrection | None = None
 
     @model_validator(mode="after")
     def _outcome_fits_step(self) -> "StepEntry":
@@ -131,6 +216,8 @@ class StepEntry(_Record):
             raise ValueError("VALUE_INVALID|只有 outcome 为 extend 时才能填写 extend_months")
         if self.start is not None and self.start > self.date:
             raise ValueError(f"DATE_INVALID|培训开始日期 {self.start} 晚于结束日期 {self.date}")
+        if self.committee_meeting_on is not None and self.committee_meeting_on > self.date:
+            raise ValueError(f"DATE_INVALID|党支部委员会会议日期 {self.committee_meeting_on} 晚于本步骤日期 {self.date}")
         return self
 
 
@@ -146,9 +233,13 @@ class ThoughtReport(_Record):
 
 
 class Publicity(_Record):
+    """A notice (公示). `place`: for a 流动人员, where it was posted (流出地 `outflow`, 流入地 `inflow`)."""
+
     kind: Literal["activist", "candidate", "admission", "conversion"]
     start: IsoDate
     end: IsoDate
+    place: Literal["outflow", "inflow"] | None = None
+    result: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _ordered(self) -> "Publicity":
@@ -167,7 +258,7 @@ class MaterialEntry(_Record):
 
 
 class CaseEvent(_Record):
-    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in"]
+    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in", "transferred_in"]
     date: IsoDate
     reason: str | None = None
     organisation: str | None = None
@@ -186,6 +277,14 @@ class Dossier(_Record):
     materials: list[MaterialEntry] | None = None
     case_events: list[CaseEvent] = []
 
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        problem = dossier_id_problem(value)
+        if problem:
+            raise ValueError(f"DOSSIER_ID_INVALID|{problem}")
+        return value
+
     @field_validator("rule_set")
     @classmethod
     def _known_rule_set(cls, value: str | None) -> str | None:
@@ -196,7 +295,8 @@ class Dossier(_Record):
 
     @property
     def carries_reviews(self) -> bool:
-        return any(s.recorded_by is not None or s.reviewed_by is not None for s in self.steps)
+        return any(s.recorded_by is not None or s.reviewed_by is not None or s.paper_review is not None
+                   for s in self.steps)
 
     def to_json_dict(self) -> dict:
         """The lossless `dossier/1` document: every top-level key, nested records as they were given."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from transitions import MachineError
 
-from checklists.loader import Catalogue
+from checklists.loader import Catalogue, default_catalogue
 from workflow.audit import evaluate, make_context
 from workflow.dates import WorkingCalendar
 from workflow.dossier import (
@@ -25,7 +25,8 @@ from workflow.dossier import (
 )
 from workflow.errors import InputError, ReasonRequired, StepRefused
 from workflow.findings import Finding
-from workflow.machine import StateHolder, derive_state, procedure_machine
+from workflow.machine import StateHolder, derive_state, machine_for, procedure_machine
+from workflow.procedure import procedure_rule_set
 from workflow.rules.base import finding
 from workflow.view import AuditContext, DossierView, Occurrence
 
@@ -53,7 +54,7 @@ def _checked_at(ctx: AuditContext, item: Finding) -> str:
     return rule.checked_at if rule is not None else "record"
 
 
-def _pending_reviews(ctx: AuditContext, view: DossierView, occ: Occurrence) -> list[Finding]:
+def pending_reviews(ctx: AuditContext, view: DossierView, occ: Occurrence) -> list[Finding]:
     """Prerequisites that nobody has signed off yet: the next step cannot start before that."""
     if not view.dossier.carries_reviews:
         return []
@@ -67,7 +68,7 @@ def _pending_reviews(ctx: AuditContext, view: DossierView, occ: Occurrence) -> l
     return out
 
 
-def _open_cycles(view: DossierView) -> int:
+def open_cycles(view: DossierView) -> int:
     """How many probation cycles are open: one, plus one per extension approved at s24."""
     approvals = view.by_step.get(view.base.probation.approved_by, [])
     return 1 + sum(1 for a in approvals if view.conversion_outcome(a.cycle) == "extend")
@@ -89,7 +90,7 @@ class _Gate:
             self.violations = [f for f in at_step if f.severity == "violation"]
             self.warnings = [f for f in at_step if f.severity == "warning"]
             occ = self.view.occurrences[self.index]
-            self.violations += _pending_reviews(self.ctx, self.view, occ)
+            self.violations += pending_reviews(self.ctx, self.view, occ)
             blocked_while = set(self.view.base.step_by_id[occ.step].blocked_while)
             if blocked_while:
                 self.violations += [f for f in self.findings if f.code in blocked_while and f.index != self.index]
@@ -104,8 +105,8 @@ def _refuse(message: str, code: str, findings: list[Finding]) -> StepRefused:
 def _gate_and_fire(dossier: Dossier, new_dossier: Dossier, index: int, as_of: dt.date, reason: str | None,
                    catalogue: Catalogue | None, calendar: WorkingCalendar | None,
                    fire_from: str | None) -> RecordOutcome:
-    machine = procedure_machine()
     ctx = make_context(new_dossier, as_of, catalogue, calendar)
+    machine = procedure_machine(ctx.structure.id)
     gate = _Gate(dossier, new_dossier, index, ctx)
     occ = gate.view.occurrences[index]
     step_name = machine.rule_set.step_by_id[occ.step].name
@@ -129,23 +130,25 @@ def _gate_and_fire(dossier: Dossier, new_dossier: Dossier, index: int, as_of: dt
         steps = list(new_dossier.steps)
         steps[index] = steps[index].model_copy(update={"warning_reason": reason.strip()})
         result = new_dossier.model_copy(update={"steps": steps})
-    return RecordOutcome(dossier=result, state=derive_state(result), warnings=gate.warnings)
+    return RecordOutcome(dossier=result, state=derive_state(result, DossierView(result, machine.rule_set)),
+                         warnings=gate.warnings)
 
 
 def record_step(dossier: Dossier, entry: StepEntry | dict, as_of: dt.date, *, reason: str | None = None,
                 catalogue: Catalogue | None = None, calendar: WorkingCalendar | None = None) -> RecordOutcome:
     """Adds one step to the dossier if the machine allows it from the current state and the gate passes."""
     entry = _validated(StepEntry, entry, "step")
-    machine = procedure_machine()
-    if entry.step not in machine.rule_set.step_by_id:
+    if entry.step not in procedure_machine().rule_set.step_by_id:
         raise InputError(f"未知的步骤“{entry.step}”", code="STEP_UNKNOWN", path="$.step", field="step")
+    new_dossier = dossier.model_copy(update={"steps": [*dossier.steps, entry]})
+    # the order of steps the dossier will follow with this step recorded (2026.05 moves s08 before s07)
+    machine = procedure_machine(procedure_rule_set(new_dossier, catalogue or default_catalogue(), as_of).id)
     view = DossierView(dossier, machine.rule_set)
     already = len(view.by_step.get(entry.step, []))
     step = machine.rule_set.step_by_id[entry.step]
-    limit = _open_cycles(view) if step.probation_cycle else 1
+    limit = open_cycles(view) if step.probation_cycle else 1
     if already >= limit:
         raise StepRefused(f"“{step.name}”已经记录过；如需修改请更正原记录", code="STEP_ALREADY_RECORDED")
-    new_dossier = dossier.model_copy(update={"steps": [*dossier.steps, entry]})
     return _gate_and_fire(dossier, new_dossier, len(dossier.steps), as_of, reason, catalogue, calendar,
                           fire_from=derive_state(dossier, view))
 
@@ -201,7 +204,7 @@ def review_step(dossier: Dossier, index: int, reviewer: str, on: dt.date, *,
 def apply_case_event(dossier: Dossier, event: CaseEvent | dict) -> Dossier:
     """Withdrawal, a decision not to admit, transfer out or in: allowed only from the states the data names."""
     event = _validated(CaseEvent, event, "event")
-    machine = procedure_machine()
+    machine = machine_for(dossier, event.date)
     state = derive_state(dossier)
     resume = derive_state(dossier.model_copy(update={"case_events": [
         e for e in dossier.case_events if e.kind not in ("transfer_out", "transfer_in")]}))

@@ -10,6 +10,7 @@ state holder, so there is one machine per process however many dossiers pass thr
 """
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from transitions import Machine
@@ -17,6 +18,7 @@ from transitions import Machine
 from checklists.loader import default_catalogue
 from checklists.model import RuleSet
 from workflow.dossier import Dossier
+from workflow.procedure import procedure_rule_set
 from workflow.view import DossierView
 
 
@@ -36,14 +38,21 @@ def _gate(event) -> bool:
 
 def _outcome_is(outcome):
     step_field = outcome.field
+    head, _, rest = step_field.partition(".")
 
     def condition(event) -> bool:
         view, occ = event.kwargs["view"], event.kwargs["occurrence"]
-        if "." in step_field:
+        if rest and head in view.base.step_by_id:
             value = view.conversion_outcome(occ.cycle)
         else:
-            value = getattr(occ.entry, step_field, None)
-        return value == outcome.value
+            value = occ.entry
+            for part in step_field.split("."):
+                value = getattr(value, part, None)
+                if value is None:
+                    return False
+        if value != outcome.value:
+            return False
+        return not (outcome.unless_continued and view.treated_as_passed(occ))
 
     condition.__name__ = f"{outcome.step}_{outcome.value}"
     return condition
@@ -79,10 +88,14 @@ class ProcedureMachine:
             else:
                 source = step.in_state or stage_state[step.stage]
             self.source_of[step.id] = source
+            sources = [source, *step.also_in_states]
             for outcome in (o for o in rs.outcomes if o.step == step.id):
                 self.machine.add_transition(step.id, source, outcome.dest,
                                             conditions=[_outcome_is(outcome), _gate])
-            self.machine.add_transition(step.id, source, step.enters_state, conditions=[_gate])
+            self.machine.add_transition(step.id, sources, step.enters_state, conditions=[_gate])
+        cycle_orders = [step.order for step in rs.steps if step.probation_cycle]
+        last_cycle_order = max(cycle_orders, default=float("inf"))
+        self.after_cycles = {step.id for step in rs.steps if not step.probation_cycle and step.order > last_cycle_order}
         for event in rs.case_events:
             sources = event.sources or self.live
             if event.dest == "resume":
@@ -159,34 +172,43 @@ class ProcedureMachine:
         return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=1)
-def procedure_machine() -> ProcedureMachine:
+@lru_cache(maxsize=None)
+def procedure_machine(rule_set_id: str | None = None) -> ProcedureMachine:
+    """The machine of one national rule set's procedure (one per rule set per process, never per
+    dossier); the newest rule set's when none is named."""
     catalogue = default_catalogue()
-    return ProcedureMachine(catalogue.ordered()[-1])
+    rs = catalogue.national[rule_set_id] if rule_set_id else catalogue.ordered()[-1]
+    return ProcedureMachine(rs)
 
 
-def _logical_order(view: DossierView) -> list:
+def machine_for(dossier: Dossier, as_of: dt.date | None = None) -> ProcedureMachine:
+    """The machine of the order of steps `dossier` follows (see workflow.procedure)."""
+    rs = procedure_rule_set(dossier, default_catalogue(), as_of or dt.date.today())
+    return procedure_machine(rs.id)
+
+
+def _logical_order(view: DossierView, machine: ProcedureMachine) -> list:
     steps = view.base.step_by_id
     last_cycle = max((o.cycle for o in view.occurrences), default=0)
 
     def key(occ):
         step = steps[occ.step]
-        cycle = occ.cycle if step.probation_cycle else (last_cycle if step.number > 24 else 0)
-        return (cycle, step.number, occ.index)
+        cycle = occ.cycle if step.probation_cycle else (last_cycle if step.id in machine.after_cycles else 0)
+        return (cycle, step.order, occ.index)
 
     return sorted(view.occurrences, key=key)
 
 
 def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None = None) -> str:
     """The state a dossier is in: its steps in procedural order, case events at their dates."""
-    machine = procedure_machine()
+    machine = procedure_machine(view.base.id) if view is not None else machine_for(dossier)
     view = view or DossierView(dossier, machine.rule_set)
     live = machine.live
     state = live[0]
     events = sorted(dossier.case_events, key=lambda e: e.date)
     pending = 0
     resume_state = state
-    for occ in _logical_order(view):
+    for occ in _logical_order(view, machine):
         if upto is not None and occ.index >= upto:
             continue
         while pending < len(events) and events[pending].date < occ.entry.date:

@@ -14,9 +14,10 @@ from checklists.loader import Catalogue
 from workflow.audit import evaluate, make_context
 from workflow.dates import WorkingCalendar, add_gap, adult_on
 from workflow.dossier import Dossier, StepEntry
-from workflow.engine import _open_cycles, _pending_reviews
+from workflow.engine import open_cycles, pending_reviews
 from workflow.machine import derive_state, procedure_machine
-from workflow.rules.publicity import relevant_notice
+from workflow.rules.gaps import applies_to_case, binding_limit
+from workflow.rules.publicity import notices_for
 from workflow.view import DossierView
 
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -51,7 +52,7 @@ class DossierPlan:
 
 
 def _dates_from_rules(rs, view, occ, ctx, earliest, person):
-    """Earliest day and deadline that the step's own time rules imply."""
+    """Earliest day and deadline that the step's own time rules imply (none before the rule set took force)."""
     deadline, deadline_code, provisional = None, None, False
     for rule in rs.rules_by_step.get(occ.step, ()):
         params = rule.params
@@ -59,35 +60,49 @@ def _dates_from_rules(rs, view, occ, ctx, earliest, person):
             anchor = view.anchor(params.from_, occ)
             if anchor is not None:
                 earliest = max(earliest, add_gap(anchor, params.at_least))
-        elif rule.kind == "max_gap" and rule.severity != "info":
+        elif rule.kind == "max_gap" and rule.severity != "info" and applies_to_case(rule, occ, view):
             anchor = view.anchor(params.from_, occ)
-            if anchor is not None:
-                due = add_gap(anchor, params.within)
-                if deadline is None or due < deadline:
-                    deadline, deadline_code = due, rule.code
+            binding = binding_limit(rule, rs, anchor, occ, ctx) if anchor is not None else None
+            if binding is not None and (deadline is None or binding[2] < deadline):
+                deadline, deadline_code = binding[2], rule.code
         elif rule.kind == "min_age":
             earliest = max(earliest, adult_on(person.birth_date, params.months))
         elif rule.kind == "publicity":
-            notice = relevant_notice(view, params.publicity, _FAR_FUTURE)
-            if notice is not None:
-                last, provisional = ctx.calendar.publicity_last_day(notice.start, params.working_days)
-                earliest = max(earliest, max(last, notice.end) + dt.timedelta(days=1))
+            for notice in notices_for(view, params, _FAR_FUTURE):
+                if notice is not None:
+                    last, was_provisional = ctx.calendar.publicity_last_day(notice.start, params.working_days)
+                    provisional |= was_provisional
+                    earliest = max(earliest, max(last, notice.end) + dt.timedelta(days=1))
     return earliest, deadline, deadline_code, provisional
+
+
+def _earliest_after_prerequisites(prerequisites, floor: dt.date, as_of: dt.date, carries_reviews: bool) -> dt.date:
+    """Not before any prerequisite's date, nor before it was signed off (一步一审): an unreviewed
+    prerequisite cannot be signed off before today."""
+    earliest = floor
+    for _, prior in prerequisites:
+        earliest = max(earliest, prior.entry.date)
+        if prior.entry.reviewed_on is not None:
+            earliest = max(earliest, prior.entry.reviewed_on)
+        elif carries_reviews and not prior.entry.reviewed_by:
+            earliest = max(earliest, as_of)
+    return earliest
 
 
 def plan_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None = None,
                  calendar: WorkingCalendar | None = None) -> DossierPlan:
-    machine = procedure_machine()
+    base_ctx = make_context(dossier, as_of, catalogue, calendar)
+    machine = procedure_machine(base_ctx.structure.id)
     rs_steps = machine.rule_set
     view = DossierView(dossier, rs_steps)
     state = derive_state(dossier, view)
     plan = DossierPlan(id=dossier.id, state=state)
-    open_cycles = _open_cycles(view)
+    cycles = open_cycles(view)
     existing = None
-    for step in rs_steps.steps:
+    for step in rs_steps.steps_in_order:
         if not machine.allowed(state, step.id):
             continue
-        limit = open_cycles if step.probation_cycle else 1
+        limit = cycles if step.probation_cycle else 1
         if len(view.by_step.get(step.id, ())) >= limit:
             continue
         index = len(dossier.steps)
@@ -97,9 +112,11 @@ def plan_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
         prerequisites = probe_view.prerequisites(occ)
         if any(prior is None for _, prior in prerequisites):
             continue
-        earliest = max((prior.entry.date for _, prior in prerequisites), default=dossier.person.birth_date)
+        earliest = _earliest_after_prerequisites(prerequisites, dossier.person.birth_date, as_of,
+                                                 dossier.carries_reviews)
         ctx = make_context(probe, as_of, catalogue, calendar)
-        rs = ctx.ruleset_for(max(earliest, as_of))
+        rs = ctx.ruleset_at(occ) if step.id in rs_steps.procedure_order.steps else \
+            ctx.ruleset_for(max(earliest, as_of))
         earliest, deadline, deadline_code, provisional = _dates_from_rules(rs, probe_view, occ, ctx, earliest,
                                                                             dossier.person)
         on = max(earliest, as_of)
@@ -109,10 +126,10 @@ def plan_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
         probe_view, findings = evaluate(probe, ctx)
         blocking = {f.code for f in findings if f.index == index and f.severity == "violation"}
         provisional |= any(f.provisional for f in findings if f.index == index)
-        blocking.update(f.code for f in _pending_reviews(ctx, probe_view, probe_view.occurrences[index]))
+        blocking.update(f.code for f in pending_reviews(ctx, probe_view, probe_view.occurrences[index]))
         if step.blocked_while:
             if existing is None:
-                existing = evaluate(dossier, make_context(dossier, as_of, catalogue, calendar))[1]
+                existing = evaluate(dossier, base_ctx)[1]
             blocking.update(f.code for f in existing if f.code in step.blocked_while)
         plan.next.append(NextStep(step=step.id, name=step.name, earliest=earliest, deadline=deadline,
                                   blocked_by=sorted(blocking), provisional=provisional,

@@ -15,7 +15,6 @@ from checklists.loader import default_catalogue
 from workflow.dates import add_months, default_calendar
 from workflow.dossier import Assessment, Dossier, MaterialEntry, Person, Publicity
 from workflow.engine import record_step, review_step
-from workflow.machine import procedure_machine
 from workflow.plan import plan_dossier
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
@@ -37,7 +36,10 @@ class CaseSpec:
     seed: int = 0
 
 
-def _content(step: str) -> dict:
+def _content(step: str, dossier: Dossier, day: dt.date) -> dict:
+    if step == "s08_candidate_filed" and not any(s.step == "s07_candidate_determined" for s in dossier.steps):
+        # 2026.05 order (第十三条): 上级党委同意 comes first, with the branch committee meeting's date
+        return {"committee_meeting_on": (day - dt.timedelta(days=2)).isoformat()}
     return {
         "s02_applicant_talk": {"by": RECORDER},
         "s03_activist_determined": {"nomination": ["party_members", "league"]},
@@ -56,7 +58,7 @@ def _content(step: str) -> dict:
 def _prepare(dossier: Dossier, step: str, day: dt.date, rng: random.Random) -> tuple[Dossier, dt.date]:
     """Adds what must exist before a step: half-year assessments before s07, publicity before s07."""
     update = {}
-    if step == "s06_activist_cultivation" or step == "s07_candidate_determined":
+    if step in ("s06_activist_cultivation", "s07_candidate_determined", "s08_candidate_filed"):
         s03 = next(s for s in dossier.steps if s.step == "s03_activist_determined").date
         have = {a.date for a in dossier.assessments}
         assessments = list(dossier.assessments)
@@ -80,10 +82,18 @@ def _prepare(dossier: Dossier, step: str, day: dt.date, rng: random.Random) -> t
     return dossier, day
 
 
+def _kept_up(dossier: Dossier, as_of: dt.date, rng: random.Random) -> Dossier:
+    """A case still in cultivation on `as_of` has the half-year assessments a well-run branch has
+    made by then (otherwise every sample activist would show an assessment gap)."""
+    recorded = {s.step for s in dossier.steps}
+    if "s03_activist_determined" in recorded and not recorded & {"s07_candidate_determined", "s08_candidate_filed"}:
+        dossier, _ = _prepare(dossier, "s06_activist_cultivation", as_of, rng)
+    return dossier
+
+
 def build_case(spec: CaseSpec, as_of: dt.date) -> Dossier:
     """Runs one case from application to `spec.until` (or as far as `as_of` allows)."""
     rng = random.Random(spec.seed)
-    machine = procedure_machine()
     name = spec.name or rng.choice(SURNAMES) + rng.choice(GIVEN)
     person = Person(name=name, gender=rng.choice("男女"), birth_date=add_months(spec.applied, -12 * rng.randint(19, 23)),
                     ethnicity="汉族", education="本科在读", organisation=spec.organisation, league_member=True)
@@ -91,24 +101,31 @@ def build_case(spec: CaseSpec, as_of: dt.date) -> Dossier:
     catalogue = default_catalogue()
     day = spec.applied
     while True:
-        plan = plan_dossier(dossier, max(day, as_of))
+        # each step is planned and recorded on its own day, as a branch would, so that the order of
+        # steps in force on that day (2014 or 2026.05) is the one the case follows
+        plan = plan_dossier(dossier, day)
         if not plan.next:
             return dossier
-        candidate = min(plan.next, key=lambda n: (n.earliest, machine.rule_set.step_index[n.step]))
+        candidate = min(enumerate(plan.next), key=lambda pair: (pair[1].earliest, pair[0]))[1]
         step = candidate.step
+        planned_on = day
         day = max(candidate.earliest, day) + dt.timedelta(days=rng.randint(0, 3))
+        if catalogue.in_force(day) is not catalogue.in_force(planned_on):
+            continue  # a new rule set took force meanwhile: plan again under it (its order may differ)
+        if step == "s08_candidate_filed" and not any(s.step == "s07_candidate_determined" for s in dossier.steps):
+            day += dt.timedelta(days=2)  # the committee meeting two days before the consent
         if step == "s02_applicant_talk":
             day = min(day, candidate.deadline or day)
         if day > as_of:
-            return dossier
+            return _kept_up(dossier, as_of, rng)
         prepared, day = _prepare(dossier, step, day, rng)
         if day > as_of:
-            return dossier
+            return _kept_up(dossier, as_of, rng)
         dossier = prepared
-        entry = {"step": step, "date": day.isoformat(), **_content(step)}
+        entry = {"step": step, "date": day.isoformat(), **_content(step, dossier, day)}
         if spec.with_reviews:
             entry["recorded_by"] = RECORDER
-        dossier = record_step(dossier, entry, as_of).dossier
+        dossier = record_step(dossier, entry, day).dossier
         index = len(dossier.steps) - 1
         if spec.with_materials:
             rs = catalogue.in_force(day)

@@ -39,16 +39,29 @@ class AuditContext:
     pin: str | None = None
     overlay_key: str | None = None
     hypothetical: int | None = None
+    structure: RuleSet | None = None
     _by_date: dict = field(default=None)
+    _order_rs: RuleSet | None = field(default=None)
 
     def __post_init__(self) -> None:
         self._by_date = self.catalogue.choices(self.pin, self.overlay_key)
+        if self.structure is None:
+            self.structure = self.catalogue.in_force(self.as_of) if self.pin is None else \
+                self.catalogue.national[self.pin]
+        self._order_rs = select_rule_set(self.catalogue, self.as_of, self.structure.id, self.overlay_key)
 
     def ruleset_for(self, day: dt.date) -> RuleSet:
         rs = self._by_date.get(day)
         if rs is None:
             rs = self._by_date[day] = select_rule_set(self.catalogue, day, self.pin, self.overlay_key)
         return rs
+
+    def ruleset_at(self, occ: "Occurrence") -> RuleSet:
+        """The rule set that judges a recorded step: the one in force on its date, except the steps
+        whose meaning depends on the order of the procedure, judged under the order the dossier follows."""
+        if occ.step in self.structure.procedure_order.steps:
+            return self._order_rs
+        return self.ruleset_for(occ.entry.date)
 
 
 class DossierView:
@@ -115,9 +128,27 @@ class DossierView:
         step = self.base.step_by_id[name]
         if step.probation_cycle and self.base.step_by_id[occ.step].probation_cycle:
             found = self.in_cycle(name, occ.cycle)
+        elif step.probation_cycle:
+            found = self.last(name)  # after an extension, limits that follow s24 count from the final one
         else:
             found = self.first(name)
         return found.entry.date if found else None
+
+    def treated_as_passed(self, occ: Occurrence) -> bool:
+        """A decision the record itself calls passed, or one the case went on from (2026: a failed vote
+        with nothing after it that treats it as passed ends the case; otherwise it is VOTE_NOT_PASSED)."""
+        return occ.entry.outcome == "passed" or self.continued_after(occ)
+
+    def continued_after(self, occ: Occurrence) -> bool:
+        """Whether a step that (transitively) follows this one is recorded: the case went on from it."""
+        later = self.base.descendants.get(occ.step, frozenset())
+        cyclic = self.base.step_by_id[occ.step].probation_cycle
+        for step_id in later:
+            for other in self.by_step.get(step_id, ()):
+                if cyclic and self.base.step_by_id[step_id].probation_cycle and other.cycle != occ.cycle:
+                    continue
+                return True
+        return False
 
     def conversion_outcome(self, cycle: int) -> str | None:
         meeting = self.in_cycle(self.base.probation.decided_by, cycle)

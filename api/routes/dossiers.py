@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentActor, UowDep
+from api.deps import CurrentActor, TodayDep, UowDep
 from workflow.store import services
 
 router = APIRouter(tags=["dossiers"])
@@ -36,9 +36,10 @@ def create_dossier(body: DossierIn, actor: CurrentActor, uow: UowDep):
 
 @router.post("/dossiers/import", status_code=201)
 def import_dossier(document: Annotated[dict[str, Any], Body()], organisation_id: int, actor: CurrentActor,
-                   uow: UowDep):
-    """Takes in one `dossier/1` document as it stands (audited, not gated)."""
-    return services.import_dossier(uow, actor, organisation_id, document)
+                   uow: UowDep, today: TodayDep):
+    """Takes in one `dossier/1` document as it stands (audited, not gated); sign-offs it claims arrive as
+    paper reviews awaiting a reviewer's confirmation (`review_source: "paper"`), never as sign-offs."""
+    return services.import_dossier(uow, actor, organisation_id, document, today=today)
 
 
 @router.get("/dossiers/{dossier_id}")

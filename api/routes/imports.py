@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from fastapi import Path as PathParam
 
-from api.deps import CurrentActor, SettingsDep, UowDep
+from api.deps import CurrentActor, SettingsDep, TodayDep, UowDep
 from workflow.errors import InputError
 from workflow.store.imports import (
     SPREADSHEET_SUFFIXES,
@@ -22,7 +22,7 @@ ACCEPTED = SPREADSHEET_SUFFIXES | {".json"}
 
 @router.post("/organisations/{organisation_id}/import")
 def import_file(organisation_id: Annotated[int, PathParam()], file: Annotated[UploadFile, File()],
-                actor: CurrentActor, settings: SettingsDep, uow: UowDep):
+                actor: CurrentActor, settings: SettingsDep, uow: UowDep, today: TodayDep):
     """Each dossier commits on its own; importing the same file again updates the same dossiers."""
     require_import_rights(uow, actor, organisation_id)
     suffix = Path(file.filename or "").suffix.lower()
@@ -34,5 +34,5 @@ def import_file(organisation_id: Annotated[int, PathParam()], file: Annotated[Up
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        report = import_path(uow, actor, organisation_id, str(path), label=file.filename)
+        report = import_path(uow, actor, organisation_id, str(path), label=(file.filename or "")[:200], today=today)
     return report.to_dict()

@@ -17,6 +17,7 @@ class MemberIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     status: Literal["full", "probationary"]
     discipline: str | None = Field(default=None, max_length=50)
+    discipline_until: str | None = Field(default=None, max_length=10, description="处分影响期截止日 YYYY-MM-DD")
 
 
 @router.get("/members")

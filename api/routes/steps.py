@@ -31,6 +31,12 @@ def review_step(dossier_id: DossierId, index: StepIndex, actor: CurrentActor, uo
     return services.review_step(uow, actor, dossier_id, index, today=today)
 
 
+@router.post("/dossiers/{dossier_id}/paper-reviews/confirm")
+def confirm_paper_reviews(dossier_id: DossierId, actor: CurrentActor, uow: UowDep, today: TodayDep):
+    """Confirms every paper review an import brought (a reviewer other than the importer): they then count."""
+    return services.confirm_paper_reviews(uow, actor, dossier_id, today=today)
+
+
 class CorrectionIn(BaseModel):
     entry: dict[str, Any]
     reason: str = Field(min_length=1, max_length=1000)

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.deps import TodayDep, UowDep
+from api.deps import TodayDep, UowDep, client_address
 from api.errors import status_for
 from api.routes_documents import make_router as make_documents_router
 from api.web import session as web_session
@@ -28,8 +28,9 @@ from workflow.errors import FazhanError, InputError, ReasonRequired, StepRefused
 from workflow.machine import procedure_machine
 from workflow.plan import plan_dossier
 from workflow.store import accounts, admin, services, web_queries
-from workflow.store.access import Actor
+from workflow.store.access import Actor, OrgTree
 from workflow.store.accounts import actor_for
+from workflow.store.idnumber import redact_id_numbers
 from workflow.store.returns import return_step
 from workflow.store.tables import User
 
@@ -79,7 +80,13 @@ def _grants(uow, actor: Actor) -> list[str]:
     return [f"{views.ROLE_NAMES.get(role, role)} · {names.get(org, '')}" for org, role in actor.grants]
 
 
+ERROR_CONTEXT = ("error", "errors", "problems", "upload_errors", "fact_errors", "message")
+
+
 def render(request: Request, template: str, uow, actor: Actor | None, status: int = 200, **context) -> HTMLResponse:
+    for key in ERROR_CONTEXT:  # a refusal quoting what was typed must not show an ID number back
+        if key in context:
+            context[key] = redact_id_numbers(context[key])
     token = web_session.session_token(request)
     context.update(request=request, actor=actor, csrf=web_session.csrf_for(token) if token else "",
                    grants=_grants(uow, actor) if actor else [], v=views, today=context.get("today"))
@@ -118,9 +125,11 @@ def _int(text: str | None) -> int | None:
 # ---------------------------------------------------------------- sign in and out
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, uow: UowDep, next: str | None = None):
+def login_page(request: Request, uow: UowDep, next: str | None = None, changed: str | None = None):
     token = web_session.new_login_csrf()
-    response = render(request, "login.html", uow, None, next=_safe_next(next), login_csrf=token, form={})
+    notice = "密码已修改，所有设备均已退出登录，请用新密码登录；日历订阅地址已更换。" if changed == "1" else None
+    response = render(request, "login.html", uow, None, next=_safe_next(next), login_csrf=token, form={},
+                      notice=notice)
     response.set_cookie(web_session.LOGIN_CSRF_COOKIE, token, max_age=3600, **web_session.cookie_options(request))
     return response
 
@@ -134,13 +143,14 @@ async def login(request: Request, uow: UowDep):
     try:
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise InputError("请输入用户名和密码", code="FIELD_REQUIRED")
-        user = accounts.authenticate(uow.session, username[:64], password[:200])
+        user = accounts.sign_in(uow.session, username[:64], password[:200], client_address(request))
         token = accounts.issue_token(uow.session, user, request.app.state.settings.token_hours)
         uow.commit()
     except FazhanError as exc:
         uow.session.rollback()
         csrf = web_session.new_login_csrf()
-        response = render(request, "login.html", uow, None, status=401 if exc.code == "LOGIN_FAILED" else 422,
+        status = {"LOGIN_FAILED": 401, "LOGIN_LOCKED": 429}.get(exc.code, 422)
+        response = render(request, "login.html", uow, None, status=status,
                           next=target, login_csrf=csrf, error=exc.message,
                           form={"username": username if isinstance(username, str) else ""})
         response.set_cookie(web_session.LOGIN_CSRF_COOKIE, csrf, max_age=3600, **web_session.cookie_options(request))
@@ -292,16 +302,16 @@ def _events(uow, actor: Actor, dossier_id: str) -> list[dict]:
 
 MESSAGES = {"created": "档案已建立。", "recorded": "步骤已记录，等待审核。", "reviewed": "已审核通过。",
             "returned": "已退回，并通知记录人更正。", "corrected": "更正已记录，等待重新审核。", "uploaded": "材料已上传。",
-            "fact": "已记录。"}
+            "fact": "已记录。", "confirmed": "导入的纸质审核记录已确认。"}
 
 
 def _dossier_context(uow, actor: Actor, dossier_id: str, today: dt.date) -> dict:
     answer, dossier = _load(uow, actor, dossier_id)
     events = _events(uow, actor, dossier_id)
     plan = plan_dossier(dossier, today)
-    rs = views.ruleset()
+    rs = views.ruleset(dossier, today)
     names = _org_names(uow, actor)
-    machine = procedure_machine()
+    machine = procedure_machine(rs.id)
     materials_by_step: dict[str, list[dict]] = {}
     for m in answer["dossier"].get("materials") or []:
         materials_by_step.setdefault(m["step"], []).append(m)
@@ -348,9 +358,17 @@ def _step_page(request, uow, actor, today, dossier_id: str, step, *, mode: str, 
             members = admin.list_members(uow, actor, None)
         except FazhanError:
             members = []
+    approvers = []
+    if "approving_organisation_id" in views.step_slots(step.id):
+        # the bodies that may be named as approver: the dossier's organisation and those above it (not a
+        # 党支部), the nearest 党委 first; their type comes from the tree (2026 第二十二条)
+        tree = OrgTree.load(uow.session)
+        chain = [answer["organisation_id"], *tree.ancestors(answer["organisation_id"])]
+        approvers = sorted((tree.orgs[i] for i in chain if tree.orgs[i].level != "branch"),
+                           key=lambda org: (org.level != "committee", chain.index(org.id)))
     return render(request, "step_form.html", uow, actor, status=status, today=today, answer=answer, dossier=dossier,
                   step=step, mode=mode, form=form, index=index, problems=problems or {}, slots=views.step_slots(step.id),
-                  planned=planned, members=members, warnings=warnings,
+                  planned=planned, members=members, warnings=warnings, approvers=approvers,
                   deadline_rule=views.rule_label(views.rules_for(dossier, planned.deadline), planned.deadline_code)
                   if planned and planned.deadline else "")
 
@@ -451,6 +469,19 @@ def _review_page(request, uow, actor, today, dossier_id, index: str, *, errors=N
 @router.get("/dossiers/{dossier_id}/steps/{index}/review", response_class=HTMLResponse)
 def review_page(request: Request, dossier_id: str, index: str, uow: UowDep, actor: ActorDep, today: TodayDep):
     return _review_page(request, uow, actor, today, dossier_id, index)
+
+
+@router.post("/dossiers/{dossier_id}/paper-reviews/confirm", response_class=HTMLResponse)
+async def confirm_paper_reviews(request: Request, dossier_id: str, uow: UowDep, actor: ActorDep, today: TodayDep):
+    """The review of an import: a reviewer confirms every paper sign-off it brought (services decide who may)."""
+    form = await _form(request)
+    web_session.check_csrf(request, form.get(web_session.CSRF_FIELD))
+    try:
+        services.confirm_paper_reviews(uow, actor, dossier_id, today=today)
+    except FazhanError as exc:
+        uow.session.rollback()
+        raise _fail(exc) from None
+    return RedirectResponse(f"/dossiers/{quote(dossier_id)}?done=confirmed", status_code=303)
 
 
 @router.post("/dossiers/{dossier_id}/steps/{index}/review", response_class=HTMLResponse)
@@ -601,12 +632,22 @@ def _documents_router():
         except FazhanError as exc:
             raise _fail(exc) from None
 
-    return make_documents_router(web_dossier)
+    def web_files(dossier_id: str, request: Request, uow: UowDep) -> dict[str, bytes]:
+        actor = web_session.actor_from_cookie(uow.session, request)
+        try:
+            return services.material_files(uow, actor, dossier_id)
+        except FazhanError as exc:
+            raise _fail(exc) from None
+
+    return make_documents_router(web_dossier, web_files)
 
 
 def install(app: FastAPI) -> None:
+    from api.web import account  # the password page renders with this module's helpers
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
+    app.include_router(account.router)
     app.include_router(_documents_router(), include_in_schema=False)
     api_http_handler = app.exception_handlers.get(StarletteHTTPException)
 

@@ -74,9 +74,11 @@ def cookie_options(request: Request) -> dict:
 # ---------------------------------------------------------------- calendar subscription tokens
 
 def feed_token(user: User) -> str:
-    """A per-user secret for the .ics URL: keyed by the user's password hash, so changing the
-    password (or deactivating the account) revokes every subscription link at once."""
-    mac = hmac.new(user.password_hash.encode(), f"fazhan-ics:{user.id}".encode(), hashlib.sha256).hexdigest()
+    """A per-user secret for the .ics URL, keyed by the user's password hash and credentials version:
+    changing the password, or deactivating the account (even if it is reactivated later), revokes
+    every subscription link at once. The access log never shows it (api/log_config.py)."""
+    message = f"fazhan-ics:{user.id}:{user.credentials_version or 0}".encode()
+    mac = hmac.new(user.password_hash.encode(), message, hashlib.sha256).hexdigest()
     return f"{user.id}-{mac[:40]}"
 
 

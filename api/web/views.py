@@ -16,7 +16,7 @@ from workflow import engine
 from workflow.audit import make_context
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError, StepRefused
-from workflow.machine import procedure_machine
+from workflow.machine import machine_for, procedure_machine
 from workflow.plan import DossierPlan, NextStep
 
 ROLE_NAMES = {"organiser": "组织员", "reviewer": "审核人", "auditor": "审计", "archivist": "档案管理员",
@@ -31,7 +31,7 @@ EVENT_NAMES = {"created": "建立档案", "imported": "导入档案", "step_reco
                "step_corrected": "更正步骤", "step_returned": "审核退回", "material_attached": "上传材料",
                "assessment_added": "记录考察", "publicity_added": "记录公示", "thought_report_added": "记录思想汇报",
                "case_withdraw": "本人撤回", "case_not_admitted": "未予接收", "case_transfer_out": "组织关系转出",
-               "case_transfer_in": "组织关系转入"}
+               "case_transfer_in": "组织关系转入", "reimported": "重新导入", "paper_reviews_confirmed": "确认纸质审核记录"}
 VOTE_FIELDS = [("expected", "应到会有表决权的正式党员"), ("present", "实到会有表决权的正式党员"), ("yes", "赞成（到会）"),
                ("no", "反对（到会）"), ("abstain", "弃权（到会）"), ("written_yes", "书面赞成（未到会）"),
                ("written_no", "书面反对（未到会）")]
@@ -46,14 +46,18 @@ _SLOT_BY_KIND = {"min_age": "date", "max_gap": "date", "min_gap": "date", "date_
                  "future_date": "date", "publicity": "date", "periodic_assessment": "date",
                  "before_leaving": "date", "thought_reports": "date", "nomination": "nomination",
                  "people": "people", "training": "training", "quorum": "votes", "vote": "votes",
-                 "extension": "outcome", "party_standing": "party_standing_from"}
+                 "extension": "outcome", "party_standing": "party_standing_from",
+                 "discipline_period": "people", "approver": "approving_organisation_id"}
 _SLOT_BY_FIELD = {"start": "training", "days": "training", "hours": "training", "exception": "training",
                   "extend_months": "outcome", "votes": "votes", "people": "people", "nomination": "nomination",
-                  "name": "people", "status": "people", "discipline": "people"}
+                  "name": "people", "status": "people", "discipline": "people", "discipline_until": "people",
+                  "committee_meeting_on": "committee_meeting_on", "approving_body": "approving_organisation_id",
+                  "approving_organisation_id": "approving_organisation_id"}
 
 
-def ruleset() -> RuleSet:
-    return procedure_machine().rule_set
+def ruleset(dossier: Dossier | None = None, today: dt.date | None = None) -> RuleSet:
+    """The steps (names, order, prerequisites) a dossier follows: 2014 or 2026.05 (workflow.procedure)."""
+    return machine_for(dossier, today).rule_set if dossier is not None else procedure_machine().rule_set
 
 
 def rules_for(dossier: Dossier, day: dt.date) -> RuleSet:
@@ -68,9 +72,11 @@ def step_slots(step_id: str) -> list[str]:
     slots += {"s03_activist_determined": ["nomination"], "s05_contacts_assigned": ["people"],
               "s09_introducers_assigned": ["people"], "s10_political_review": ["conclusion"],
               "s11_training": ["training"], "s13_pre_review": ["result"], "s14_application_form": ["serial"],
-              "s15_admission_meeting": ["votes", "outcome"], "s17_admission_approved": ["special_reason"],
+              "s08_candidate_filed": ["committee_meeting_on"], "s20_oath": ["collective"],
+              "s15_admission_meeting": ["votes", "outcome"],
+              "s17_admission_approved": ["approving_organisation_id", "special_reason"],
               "s23_conversion_meeting": ["votes", "outcome"],
-              "s24_conversion_approved": ["party_standing_from"]}.get(step_id, [])
+              "s24_conversion_approved": ["approving_organisation_id", "party_standing_from"]}.get(step_id, [])
     return slots
 
 
@@ -113,6 +119,9 @@ def entry_from_form(step_id: str, form: dict[str, Any]) -> dict:
             person = {"name": name, "status": form.get(f"people-{i}-status", "full")}
             discipline = form.get(f"people-{i}-discipline", "").strip()
             person["discipline"] = discipline or None
+            until = form.get(f"people-{i}-discipline_until", "").strip()
+            if until:
+                person["discipline_until"] = until
             people.append(person)
         entry["people"] = people
     if "conclusion" in slots:
@@ -142,6 +151,12 @@ def entry_from_form(step_id: str, form: dict[str, Any]) -> dict:
         text("special_reason")
     if "party_standing_from" in slots:
         text("party_standing_from")
+    if "committee_meeting_on" in slots:
+        text("committee_meeting_on")
+    if "collective" in slots and form.get("collective"):
+        entry["collective"] = True
+    if "approving_organisation_id" in slots and form.get("approving_organisation_id", "").strip().isdigit():
+        entry["approving_organisation_id"] = int(form["approving_organisation_id"])
     return entry
 
 
@@ -149,7 +164,7 @@ def form_from_entry(entry: dict) -> dict:
     """The form values of a recorded step (to correct it)."""
     form: dict[str, Any] = {}
     for key in ("date", "by", "conclusion", "start", "exception", "result", "serial", "outcome", "special_reason",
-                "party_standing_from"):
+                "party_standing_from", "committee_meeting_on", "collective"):
         if entry.get(key) is not None:
             form[key] = str(entry[key])
     for key in ("days", "hours", "extend_months"):
@@ -161,6 +176,7 @@ def form_from_entry(entry: dict) -> dict:
         form[f"people-{i}-name"] = person.get("name", "")
         form[f"people-{i}-status"] = person.get("status", "full")
         form[f"people-{i}-discipline"] = person.get("discipline") or ""
+        form[f"people-{i}-discipline_until"] = person.get("discipline_until") or ""
     for name, value in (entry.get("votes") or {}).items():
         form[f"votes.{name}"] = str(value)
     return form
@@ -288,13 +304,13 @@ def returns_by_index(events: list[dict]) -> dict[int, list[dict]]:
 
 
 def timeline(dossier: Dossier, plan: DossierPlan, today: dt.date, events: list[dict]) -> list[TimelineStage]:
-    rs = ruleset()
+    rs = ruleset(dossier, today)
     returned = returns_by_index(events)
     next_by_step = {n.step: n for n in plan.next}
     stages = []
     for stage in rs.stages:
         steps = []
-        for step in (s for s in rs.steps if s.stage == stage.number):
+        for step in (s for s in rs.steps_in_order if s.stage == stage.number):
             items = []
             for index, entry in enumerate(dossier.steps):
                 if entry.step != step.id:
@@ -326,6 +342,6 @@ def stage_of_state(state: str) -> int | None:
 
 
 def current_stage(dossier: Dossier) -> int:
-    rs = ruleset()
+    rs = ruleset(dossier)
     done = [rs.step_by_id[s.step].stage for s in dossier.steps if s.step in rs.step_by_id]
     return max(done, default=1)

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from workflow.statistics import DIMENSIONS, Statistics
+from workflow.spreadsheet.textcells import put
 
 _HEAD = PatternFill("solid", fgColor="F3E3E1")
 
@@ -30,7 +31,7 @@ def render_statistics_xlsx(stats: Statistics) -> bytes:
         ws["A1"].font = Font(bold=True, size=13)
         for r, row in enumerate(statistics_rows(stats, dimension), start=3):
             for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c, value=value)
+                cell = put(ws, r, c, value)
                 if r == 3 or value == "合计":
                     cell.font, cell.fill = Font(bold=True), _HEAD
         ws.column_dimensions["A"].width = 28

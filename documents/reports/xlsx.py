@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from documents.reports.data import SEVERITY_LABEL, AuditReport
+from workflow.spreadsheet.textcells import put
 from workflow.pipeline import state_names
 
 _HEAD = PatternFill("solid", fgColor="F3E3E1")
@@ -17,7 +18,7 @@ FINDING_COLUMNS = (("档案编号", 16), ("姓名", 10), ("所在党组织", 24)
 
 def _header(ws, row: int, titles) -> None:
     for c, title in enumerate(titles, start=1):
-        cell = ws.cell(row=row, column=c, value=title)
+        cell = put(ws, row, c, title)
         cell.font, cell.fill = Font(bold=True), _HEAD
 
 
@@ -28,29 +29,29 @@ def _summary(ws, report: AuditReport) -> None:
     rows = [("档案数", report.summary["dossiers"]), ("有违规的档案", report.summary["with_violations"])]
     rows += [(f"{SEVERITY_LABEL[s]}条数", n) for s, n in report.severity_totals.items()]
     for r, (label, value) in enumerate(rows, start=3):
-        ws.cell(row=r, column=1, value=label)
-        ws.cell(row=r, column=2, value=value)
+        put(ws, r, 1, label)
+        put(ws, r, 2, value)
     r = len(rows) + 4
     _header(ws, r, ("代码", "规则", "条数"))
     for row in report.by_code:
         r += 1
-        ws.cell(row=r, column=1, value=row["code"])
-        ws.cell(row=r, column=2, value=row["name"])
-        ws.cell(row=r, column=3, value=row["count"])
+        put(ws, r, 1, row["code"])
+        put(ws, r, 2, row["name"])
+        put(ws, r, 3, row["count"])
     r += 2
     _header(ws, r, ("所在党组织", "档案数", "违规", "警告", "提示"))
     for row in report.by_organisation:
         r += 1
         for c, value in enumerate((row["organisation"], row["dossiers"], row["violation"], row["warning"],
                                    row["info"]), start=1):
-            ws.cell(row=r, column=c, value=value)
+            put(ws, r, c, value)
     r += 2
     _header(ws, r, ("状态", "人数"))
     names = state_names()
     for state, count in report.pipeline.by_state.items():
         r += 1
-        ws.cell(row=r, column=1, value=names.get(state, state))
-        ws.cell(row=r, column=2, value=count)
+        put(ws, r, 1, names.get(state, state))
+        put(ws, r, 2, count)
     for letter, width in zip("ABCDE", (28, 26, 10, 10, 10)):
         ws.column_dimensions[letter].width = width
 
@@ -66,7 +67,7 @@ def _findings(ws, report: AuditReport) -> None:
                   f["rule_name"], f["step_name"], f["rule_set"], f["article"], f["message"],
                   "是" if f["provisional"] else "")
         for c, value in enumerate(values, start=1):
-            ws.cell(row=r, column=c, value=value).alignment = Alignment(wrap_text=c == 11, vertical="top")
+            put(ws, r, c, value).alignment = Alignment(wrap_text=c == 11, vertical="top")
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{max(r, 2)}"
     ws.freeze_panes = "A2"
 
@@ -78,7 +79,7 @@ def _deadlines(ws, report: AuditReport) -> None:
     for r, d in enumerate(report.pipeline.overdue + report.pipeline.due, start=2):
         for c, value in enumerate((d.deadline, d.days_left, d.id, d.name, d.organisation, names.get(d.state, d.state),
                                    d.step_name, d.code), start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = put(ws, r, c, value)
             if c == 1:
                 cell.number_format = "yyyy-mm-dd"
     ws.auto_filter.ref = f"A1:H{max(len(report.pipeline.overdue) + len(report.pipeline.due) + 1, 2)}"

@@ -25,7 +25,7 @@ def test_both_rule_sets_have_25_steps_and_every_spec_code():
     codes_2026 = {r.code for r in rs2026.rules}
     assert SPEC_CODES - {"THOUGHT_REPORT_GAP"} <= codes_2026
     assert {"PUBLICITY_SHORT", "MEETING_LATE", "OATH_LATE"}.isdisjoint({r.code for r in rs2014.rules})
-    assert rs2014.in_force_until == dt.date(2026, 5, 17) and rs2026.in_force_from == dt.date(2026, 5, 18)
+    assert rs2014.in_force_until == dt.date(2026, 5, 10) and rs2026.in_force_from == dt.date(2026, 5, 11)
     assert all(r.article is not None for r in rs2026.rules)
     assert rs2026.material_by_id["candidate_publicity"].required == "yes"
     assert rs2014.material_by_id["candidate_publicity"].required == "overlay"

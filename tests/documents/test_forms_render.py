@@ -63,7 +63,7 @@ def test_step_values_are_printed(rendered, dossiers):
 
 def test_failed_vote_is_printed_as_failed(rendered):
     text = text_of(rendered[("06_meeting_without_quorum", "admission_resolution")][0])
-    assert "未超过应到会有表决权的正式党员的半数" in text
+    assert "未超过应到会有表决权的正式党员人数的半数" in text
     assert "同意接收" not in text
 
 

@@ -97,3 +97,40 @@ def _as_typed(value):
     if isinstance(value, dt.date):
         return f"{value.year}年{value.month}月{value.day}日"
     return "" if value is None else value
+
+
+def test_the_2026_fields_round_trip(tmp_path):
+    """committee meeting, approving body, collective oath, 流动人员 with two notices, influence period."""
+    from tests_support import load_case
+
+    data = load_case("02_valid_2026_to_oath")["dossier"]
+    data["person"]["mobile"] = True
+    notice = data["publicity"][0]
+    data["publicity"] = [{**notice, "place": "outflow", "result": "无异议"},
+                         {**notice, "place": "inflow", "start": "2026-05-26", "result": "无异议"}]
+    step(data, "s09_introducers_assigned")["people"][1].update(discipline="严重警告", discipline_until="2026-06-10")
+    step(data, "s17_admission_approved")["approving_body"] = {"name": "护理学院党总支", "type": "general_branch"}
+    step(data, "s20_oath")["collective"] = True
+    path = tmp_path / "2026.xlsx"
+    write_records([data], path)
+    result = read_records(path)
+    assert result.errors == []
+    back = result.dossiers[0]
+    assert back["person"]["mobile"] is True
+    assert step(back, "s08_candidate_filed")["committee_meeting_on"] == "2026-05-20"
+    assert step(back, "s17_admission_approved")["approving_body"] == {"name": "护理学院党总支", "type": "general_branch"}
+    assert step(back, "s20_oath")["collective"] is True
+    assert step(back, "s09_introducers_assigned")["people"][1]["discipline_until"] == "2026-06-10"
+    assert sorted((p.get("place"), p["start"]) for p in back["publicity"]) == [("inflow", "2026-05-26"),
+                                                                             ("outflow", "2026-05-25")]
+    assert _audit([back]) == _audit([data])
+    codes = {f["code"] for f in _audit([back])["dossiers"][0]["findings"]}
+    assert {"APPROVER_NOT_AUTHORISED", "INTRODUCER_DISCIPLINED", "PUBLICITY_SHORT"} <= codes
+
+
+def test_old_templates_with_2014_step_headers_still_read():
+    from workflow.spreadsheet.columns import main_schema
+
+    schema = main_schema()
+    assert schema.match("08 报上级党委备案·日期").key == "s08.date"
+    assert schema.match("08 报上级党委备案／报上级党委同意拟列为发展对象·日期").key == "s08.date"

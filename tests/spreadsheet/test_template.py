@@ -19,10 +19,10 @@ def test_template_headers_validations_and_instructions(tmp_path):
     ws = book[MAIN_SHEET]
     labels = [c.value for c in ws[3]]
     assert labels == [c.label for c in main_schema().columns]
-    assert "15 支部大会讨论·赞成票" in labels and "延长后23 支部大会讨论·转正结论" in labels
+    assert "15 支部大会讨论／党支部党员大会讨论·赞成票" in labels and "延长后23 支部大会讨论／党支部党员大会讨论转正·转正结论" in labels
     position = {label: i + 1 for i, label in enumerate(labels)}
     letter = lambda label: ws.cell(row=4, column=position[label]).column_letter  # noqa: E731
-    votes = _validation_for(ws, f"{letter('15 支部大会讨论·赞成票')}4")
+    votes = _validation_for(ws, f"{letter('15 支部大会讨论／党支部党员大会讨论·赞成票')}4")
     assert votes and votes[0].type == "whole" and votes[0].errorStyle == "stop"
     dates = _validation_for(ws, f"{letter('01 递交入党申请书·日期')}4")
     assert dates and dates[0].type == "date" and dates[0].errorStyle == "warning"

@@ -62,7 +62,7 @@ def example(name: str) -> dict:
 
 def import_case(engine, org_id: int, dossier_id: str, upto: int, **person) -> str:
     """The valid 2014 case up to step `upto`, every step reviewed, materials untracked, imported by an
-    administrator of the tree as the command line would."""
+    administrator of the tree as the command line would, its paper reviews confirmed by a reviewer."""
     document = example("01_valid_2014_full_record")
     document.pop("materials", None)
     document["id"] = dossier_id
@@ -73,6 +73,10 @@ def import_case(engine, org_id: int, dossier_id: str, upto: int, **person) -> st
         tree = OrgTree.load(uow.session)
         root = tree.root(org_id)
         services.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), org_id, document)
+    if upto:  # the imported sign-offs are paper history until a second person confirms them (一步一审)
+        with UnitOfWork(engine) as uow:
+            services.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
+                                           dossier_id, today=TODAY)
     return dossier_id
 
 

@@ -116,9 +116,9 @@ def test_working_day_counts_add_up_and_match_the_package(start, a, b):
         assert whole == len(chinese_calendar.get_workdays(start, end))
 
 
-def test_rule_set_switches_on_18_may_2026_unless_pinned():
+def test_rule_set_switches_on_11_may_2026_unless_pinned():
     catalogue = default_catalogue()
-    assert select_rule_set(catalogue, dt.date(2026, 5, 17)).id == "2014"
-    assert select_rule_set(catalogue, dt.date(2026, 5, 18)).id == "2026.05"
+    assert select_rule_set(catalogue, dt.date(2026, 5, 10)).id == "2014"
+    assert select_rule_set(catalogue, dt.date(2026, 5, 11)).id == "2026.05"
     assert select_rule_set(catalogue, dt.date(2026, 6, 1), pin="2014").id == "2014"
     assert select_rule_set(catalogue, dt.date(2020, 6, 1), pin="2026.05").id == "2026.05"

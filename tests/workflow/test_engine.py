@@ -209,9 +209,24 @@ def test_a_rejected_admission_vote_ends_the_case_without_a_violation():
     outcome = record(dossier, "s15_admission_meeting", day, votes={"expected": 9, "present": 8, "yes": 3, "no": 5},
                      outcome="rejected")
     assert outcome.state == "not_admitted"
+
+
+def test_a_failed_vote_with_nothing_after_it_ends_the_case():
+    """2026 text: 2·Y ≤ E with nothing after it that treats it as passed is 未予接收, not VOTE_NOT_PASSED."""
+    from workflow.audit import audit_dossier
+    from workflow.plan import plan_dossier
+
+    dossier = case_until("s14_application_form")
+    day = last_date(dossier, "s14_application_form") + dt.timedelta(days=5)
+    outcome = record(dossier, "s15_admission_meeting", day, votes={"expected": 9, "present": 8, "yes": 4, "no": 4})
+    assert outcome.state == "not_admitted"
+    assert "VOTE_NOT_PASSED" not in {f.code for f in audit_dossier(outcome.dossier, AS_OF).findings}
+    assert plan_dossier(outcome.dossier, AS_OF).next == []
     with pytest.raises(StepRefused) as caught:
-        record(dossier, "s15_admission_meeting", day, votes={"expected": 9, "present": 8, "yes": 3, "no": 5})
-    assert [d["code"] for d in caught.value.details] == ["VOTE_NOT_PASSED"]
+        record(outcome.dossier, "s16_committee_talk", day + dt.timedelta(days=3))
+    assert caught.value.code == "STEP_NOT_AVAILABLE"
+    passed = record(dossier, "s15_admission_meeting", day, votes={"expected": 9, "present": 8, "yes": 5, "no": 3})
+    assert passed.state == "candidate"
 
 
 def test_transfer_keeps_cultivation_time():

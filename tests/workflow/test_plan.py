@@ -36,9 +36,23 @@ def test_candidate_earliest_is_a_year_after_activist_and_gaps_block(dossier_2014
     assert plan_of(dossier_2014, "2021-09-01")["next"][0]["blocked_by"] == ["ASSESSMENT_GAP"]
 
 
-def test_publicity_sets_the_earliest_decision_day(dossier_2026):
+def _consented(data, meeting="2026-09-20", day="2026-09-25"):
+    """The 2026.05 order: the branch committee meeting and the committee's consent (s08) come first."""
+    cut_after(data, "s06_activist_cultivation")
+    data["steps"].append({"step": "s08_candidate_filed", "date": day, "committee_meeting_on": meeting,
+                          "recorded_by": "李书记", "reviewed_by": "王组织员"})
+    data["assessments"].append({"date": "2026-09-30", "period": "activist", "by": "赵六", "result": "合格"})
+
+
+def test_under_2026_the_committee_consent_comes_before_listing(dossier_2026):
     cut_after(dossier_2026, "s06_activist_cultivation")
-    dossier_2026["assessments"].append({"date": "2026-09-30", "period": "activist", "by": "赵六", "result": "合格"})
+    plan = plan_of(dossier_2026, "2026-09-01")
+    assert [n["step"] for n in plan["next"]] == ["s08_candidate_filed"]
+    assert plan["next"][0]["earliest"] == "2026-04-08"
+
+
+def test_publicity_sets_the_earliest_decision_day(dossier_2026):
+    _consented(dossier_2026)
     dossier_2026["publicity"] = [{"kind": "candidate", "start": "2026-09-28", "end": "2026-10-09"}]
     nxt = plan_of(dossier_2026, "2026-09-28")["next"][0]
     assert nxt["step"] == "s07_candidate_determined"
@@ -84,8 +98,7 @@ def test_ended_cases_have_nothing_next(dossier_2014):
 
 
 def test_provisional_when_the_calendar_year_is_unknown(dossier_2026):
-    cut_after(dossier_2026, "s06_activist_cultivation")
-    dossier_2026["assessments"].append({"date": "2026-09-30", "period": "activist", "by": "赵六", "result": "合格"})
+    _consented(dossier_2026)
     dossier_2026["publicity"] = [{"kind": "candidate", "start": "2027-01-04", "end": "2027-01-08"}]
     nxt = plan_of(dossier_2026, "2026-12-01")["next"][0]
     assert nxt["earliest"] == "2027-01-09" and nxt["provisional"] is True

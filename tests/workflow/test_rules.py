@@ -151,6 +151,15 @@ case("unreviewed-step", "2014", lambda d: step(d, "s05_contacts_assigned").pop("
 case("no-review-fields-at-all", "2014", strip_reviews, "REVIEW_MISSING", False)
 case("self-review", "2014", lambda d: step(d, "s05_contacts_assigned").update(reviewed_by="李书记"),
      "SELF_REVIEW", True)
+case("review-given-in-the-system", "2014", lambda d: step(d, "s05_contacts_assigned").update(review_source="system"),
+     "REVIEW_ON_PAPER", False, "info")
+case("review-imported-from-paper", "2014", lambda d: step(d, "s05_contacts_assigned").update(
+    review_source="paper", paper_review={"reviewed_by": "王组织员", "imported_by": "李书记", "imported_on": "2026-11-01",
+                                         "confirmed_by": "赵审核", "confirmed_on": "2026-11-02"}),
+     "REVIEW_ON_PAPER", True, "info")
+case("corrected-after-archive", "2014", lambda d: step(d, "s05_contacts_assigned").update(archive_correction={
+    "by": "赵审核", "on": "2026-11-02", "organisation": "某大学党委", "reason": "联系人姓名笔误"}),
+     "CORRECTED_AFTER_ARCHIVE", True, "info")
 
 # --- 2026.05 publicity, and the switch of rule sets
 case("publicity-three-working-days", "2026", lambda d: d["publicity"][0].update(start="2026-05-27"),
@@ -158,12 +167,12 @@ case("publicity-three-working-days", "2026", lambda d: d["publicity"][0].update(
 case("decision-on-last-publicity-day", "2026", lambda d: (
     d["publicity"][0].update(start="2026-05-22", end="2026-05-28"),
     set_date(d, "s07_candidate_determined", "2026-05-28")), "PUBLICITY_SHORT", True)
-case("no-publicity-before-18-may", "2026", lambda d: (
+case("no-publicity-before-11-may", "2026", lambda d: (
     cut_after(d, "s07_candidate_determined"), d["publicity"].clear(),
-    set_date(d, "s07_candidate_determined", "2026-05-15")), "PUBLICITY_SHORT", False)
-case("no-publicity-from-18-may", "2026", lambda d: (
+    set_date(d, "s07_candidate_determined", "2026-05-10")), "PUBLICITY_SHORT", False)
+case("no-publicity-from-11-may", "2026", lambda d: (
     cut_after(d, "s07_candidate_determined"), d["publicity"].clear(),
-    set_date(d, "s07_candidate_determined", "2026-05-18")), "PUBLICITY_SHORT", True)
+    set_date(d, "s07_candidate_determined", "2026-05-11")), "PUBLICITY_SHORT", True)
 case("pinned-2014-needs-no-publicity", "2026", lambda d: (d.update(rule_set="2014"), d["publicity"].clear()),
      "PUBLICITY_SHORT", False)
 case("publicity-over-national-day", "2026", lambda d: (
@@ -174,6 +183,23 @@ case("publicity-over-national-day-a-day-short", "2026", lambda d: (
     cut_after(d, "s07_candidate_determined"),
     d["publicity"][0].update(start="2026-09-28", end="2026-10-08"),
     set_date(d, "s07_candidate_determined", "2026-10-10")), "PUBLICITY_SHORT", True)
+
+# --- 2026 text: introducers in an influence period, who may approve
+def _introducer_discipline(kind, until):
+    return lambda d: step(d, "s09_introducers_assigned")["people"][1].update(discipline=kind, discipline_until=until)
+
+
+case("introducer-serious-warning-ended-day-before", "2026", _introducer_discipline("严重警告", "2026-06-09"),
+     "INTRODUCER_DISCIPLINED", False, "warning")
+case("introducer-serious-warning-ends-on-s09", "2026", _introducer_discipline("严重警告", "2026-06-10"),
+     "INTRODUCER_DISCIPLINED", True, "warning")
+case("approved-by-general-branch", "2026", lambda d: step(d, "s17_admission_approved").update(
+    approving_body={"name": "护理学院党总支", "type": "general_branch"}), "APPROVER_NOT_AUTHORISED", True)
+case("approved-by-committee", "2026", lambda d: step(d, "s17_admission_approved").update(
+    approving_body={"name": "护理学院党委", "type": "committee"}), "APPROVER_NOT_AUTHORISED", False)
+case("2014-conversion-approved-by-party-group", "2014", lambda d: step(d, "s24_conversion_approved").update(
+    approving_body={"name": "某局党组", "type": "party_group"}), "APPROVER_NOT_AUTHORISED", True)
+
 
 # --- minimal records for calendar corner cases (other findings of a bare record are not looked at)
 def bare(steps, **extra):

@@ -34,6 +34,8 @@ STEP_EVALUATORS = {
     "vote": content.vote,
     "extension": content.extension,
     "party_standing": content.party_standing,
+    "discipline_period": people.discipline_period,
+    "approver": content.approver,
 }
 
 DOSSIER_EVALUATORS = {
@@ -44,4 +46,6 @@ DOSSIER_EVALUATORS = {
     "signatures": records.signatures,
     "review": records.reviews,
     "self_review": records.self_reviews,
+    "paper_review": records.paper_reviews,
+    "archive_correction": records.archive_corrections,
 }

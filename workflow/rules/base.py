@@ -29,7 +29,7 @@ def finding(rule: Rule, rs: RuleSet, occ: Occurrence | None, fields: dict, *, se
     return Finding(code=rule.code, severity=severity or rule.severity, step=step_id, rule_set=rs.id,
                    article=rule.article, message=fill(rule.message, values), provisional=provisional,
                    overlay=rule.overlay, index=occ.index if occ else None,
-                   step_number=step_def.number if step_def else 99, subject=subject)
+                   step_number=step_def.order if step_def else 99, subject=subject)
 
 
 def is_hypothetical(ctx, occ: Occurrence) -> bool:

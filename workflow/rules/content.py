@@ -4,7 +4,8 @@ from __future__ import annotations
 from workflow.rules.base import finding, is_hypothetical
 
 _FIELD_LABELS = {"result": "预审结果", "serial": "入党志愿书编号", "votes": "表决情况（应到、实到、赞成票数）",
-                 "outcome": "决议结果", "conclusion": "政治审查结论"}
+                 "outcome": "决议结果", "conclusion": "政治审查结论",
+                 "committee_meeting_on": "研究拟列为发展对象的党支部委员会会议日期"}
 
 
 _ABSENT = object()
@@ -24,7 +25,7 @@ def _source(rule, occ, view):
 
 def required_step(rule, occ, view, ctx, out) -> None:
     if _source(rule, occ, view) is _ABSENT:
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {}))
+        out.append(finding(rule, ctx.ruleset_at(occ), occ, {}))
 
 
 def required_value(rule, occ, view, ctx, out) -> None:
@@ -33,7 +34,7 @@ def required_value(rule, occ, view, ctx, out) -> None:
         return
     actual = None if source is _ABSENT else getattr(source.entry, rule.params.field, None)
     if actual != rule.params.value:
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {"actual": actual}))
+        out.append(finding(rule, ctx.ruleset_at(occ), occ, {"actual": actual}))
 
 
 def training(rule, occ, view, ctx, out) -> None:
@@ -48,7 +49,7 @@ def training(rule, occ, view, ctx, out) -> None:
     if days >= params.min_days or hours >= params.min_hours:
         return
     severity = params.exception_severity if exception else None
-    out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+    out.append(finding(rule, ctx.ruleset_at(occ), occ,
                        {"days": days, "hours": hours, "min_days": params.min_days, "min_hours": params.min_hours},
                        severity=severity))
 
@@ -58,7 +59,7 @@ def required_fields(rule, occ, view, ctx, out) -> None:
         return
     for name in rule.params.fields.get(occ.step, ()):
         if getattr(occ.entry, name, None) is None:
-            out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+            out.append(finding(rule, ctx.ruleset_at(occ), occ,
                                {"field": name, "field_label": _FIELD_LABELS.get(name, name)}))
 
 
@@ -67,7 +68,7 @@ def quorum(rule, occ, view, ctx, out) -> None:
     if votes is None or is_hypothetical(ctx, occ):
         return
     if not votes.has_quorum:
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+        out.append(finding(rule, ctx.ruleset_at(occ), occ,
                            {"expected": votes.expected, "present": votes.present}))
 
 
@@ -75,8 +76,8 @@ def vote(rule, occ, view, ctx, out) -> None:
     votes = occ.entry.votes
     if votes is None or is_hypothetical(ctx, occ) or occ.entry.outcome == "rejected":
         return
-    if not votes.carried:
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ,
+    if not votes.carried and view.treated_as_passed(occ):  # a failed vote with nothing after it ends the case
+        out.append(finding(rule, ctx.ruleset_at(occ), occ,
                            {"expected": votes.expected, "yes_total": votes.yes_total, "written_yes": votes.written_yes}))
 
 
@@ -84,7 +85,7 @@ def extension(rule, occ, view, ctx, out) -> None:
     if is_hypothetical(ctx, occ) or occ.entry.outcome != "extend":
         return
     params, months = rule.params, occ.entry.extend_months
-    rs = ctx.ruleset_for(occ.entry.date)
+    rs = ctx.ruleset_at(occ)
     earlier = sum(1 for other in view.by_step.get(occ.step, ())
                   if other.cycle < occ.cycle and other.entry.outcome == "extend")
     if months is None:
@@ -102,4 +103,17 @@ def party_standing(rule, occ, view, ctx, out) -> None:
         return
     expected = view.probation_end(occ.cycle)
     if expected is not None and recorded != expected:
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {"recorded": recorded, "expected": expected}))
+        out.append(finding(rule, ctx.ruleset_at(occ), occ, {"recorded": recorded, "expected": expected}))
+
+
+_BODY_TYPES = {"committee": "党委", "subordinate_committee": "乡镇（街道）党委所属的基层党委", "general_branch": "党总支",
+               "temporary": "临时党组织", "party_group": "党组"}
+
+
+def approver(rule, occ, view, ctx, out) -> None:
+    """Only a 党委 approves (2026 第二十二条; 2014 第二十三条); the body's type is recorded on the step."""
+    body = getattr(occ.entry, rule.params.field, None)
+    if body is None or is_hypothetical(ctx, occ) or body.type in rule.params.allowed:
+        return
+    out.append(finding(rule, ctx.ruleset_at(occ), occ,
+                       {"body_name": body.name or "审批组织", "body_type": _BODY_TYPES.get(body.type, body.type)}))

@@ -9,7 +9,7 @@ def min_age(rule, occ, view, ctx, out) -> None:
     birth = view.dossier.person.birth_date
     earliest = adult_on(birth, rule.params.months)
     if occ.entry.date < earliest:
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         out.append(finding(rule, rs, occ, {"birth_date": birth, "earliest": earliest}))
 
 
@@ -22,32 +22,89 @@ def _anchor(rule, occ, view):
     return day
 
 
+def applies_to_case(rule, occ, view) -> bool:
+    """Whether a gap rule that depends on a case event (a probationary member transferred in) applies:
+    the event must fall after `event_after` (when recorded) and on or before the step."""
+    params = rule.params
+    wanted = getattr(params, "only_after_events", None) or ()
+    unwanted = getattr(params, "unless_after_events", None) or ()
+    if not wanted and not unwanted:
+        return True
+    after = view.anchor(params.event_after, occ) if params.event_after else None
+
+    def happened(kinds) -> bool:
+        return any(e.kind in kinds and (after is None or e.date >= after) and e.date <= occ.entry.date
+                   for e in view.dossier.case_events)
+
+    return happened(wanted) if wanted else not happened(unwanted)
+
+
+def _variant(rule) -> tuple:
+    params = rule.params
+    return (rule.code, rule.kind, tuple(getattr(params, "only_after_events", ()) or ()))
+
+
+def binding_limit(rule, rs, anchor, occ, ctx):
+    """(rule, rule set, deadline) of the time limit that binds a step, or None.
+
+    No retroactive time limits: a deadline that falls before the judging rule set took force binds
+    only under the rule set in force on that deadline, if that one has the same rule (TALK_LATE
+    stays a 2014 finding; a 2026.05 OATH_LATE never reaches back). A pinned dossier is judged under
+    its pin throughout."""
+    deadline = add_gap(anchor, rule.params.within)
+    if deadline >= rs.in_force_from or ctx.pin is not None:
+        return rule, rs, deadline
+    earlier = ctx.ruleset_for(deadline)
+    if earlier.id == rs.id:
+        return None
+    for other in earlier.rules_by_step.get(occ.step, ()):
+        if _variant(other) == _variant(rule):
+            return binding_limit(other, earlier, anchor, occ, ctx)
+    return None
+
+
 def max_gap(rule, occ, view, ctx, out) -> None:
     anchor = _anchor(rule, occ, view)
     if anchor is None:
         return
+    if rule.params.waived_by and getattr(occ.entry, rule.params.waived_by, None):
+        return
+    if not applies_to_case(rule, occ, view):
+        return
+    binding = binding_limit(rule, ctx.ruleset_at(occ), anchor, occ, ctx)
+    if binding is None:
+        return
+    rule, rs, deadline = binding
     params = rule.params
-    deadline = add_gap(anchor, params.within)
     if occ.entry.date <= deadline:
         return
     severity = None
     if params.excused_by and getattr(occ.entry, params.excused_by, None) and params.excused_within:
         if occ.entry.date <= add_gap(anchor, params.excused_within):
             severity = params.excused_severity
-    rs = ctx.ruleset_for(occ.entry.date)
     out.append(finding(rule, rs, occ, {"deadline": deadline, "from_date": anchor,
                                        "excused_deadline": add_gap(anchor, params.excused_within)
                                        if params.excused_within else None}, severity=severity))
 
 
+def measured_date(rule, occ):
+    """The date a limit is measured to: the step's own, or the field the rule names (2026: the branch
+    committee meeting recorded on 上级党委同意); None when that field is not recorded."""
+    to = getattr(rule.params, "to", None)
+    return getattr(occ.entry, to, None) if to else occ.entry.date
+
+
 def min_gap(rule, occ, view, ctx, out) -> None:
     anchor = _anchor(rule, occ, view)
-    if anchor is None:
+    measured = measured_date(rule, occ)
+    if anchor is None or measured is None:
         return
     earliest = add_gap(anchor, rule.params.at_least)
-    if occ.entry.date < earliest:
-        rs = ctx.ruleset_for(occ.entry.date)
-        out.append(finding(rule, rs, occ, {"earliest": earliest, "from_date": anchor}))
+    if measured < earliest:
+        rs = ctx.ruleset_at(occ)
+        if earliest < rs.in_force_from:
+            return  # no retroactive time limits
+        out.append(finding(rule, rs, occ, {"earliest": earliest, "from_date": anchor, "measured_date": measured}))
 
 
 def before_leaving(rule, occ, view, ctx, out) -> None:
@@ -55,5 +112,5 @@ def before_leaving(rule, occ, view, ctx, out) -> None:
     if leave is None:
         return
     if subtract_gap(leave, rule.params.within) <= occ.entry.date <= leave:
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         out.append(finding(rule, rs, occ, {"leave_date": leave}))

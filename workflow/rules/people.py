@@ -11,7 +11,7 @@ def nomination(rule, occ, view, ctx, out) -> None:
         return
     given = set(occ.entry.nomination or ())
     if not given & set(rule.params.accepted):
-        out.append(finding(rule, ctx.ruleset_for(occ.entry.date), occ, {}))
+        out.append(finding(rule, ctx.ruleset_at(occ), occ, {}))
 
 
 def people(rule, occ, view, ctx, out) -> None:
@@ -19,7 +19,7 @@ def people(rule, occ, view, ctx, out) -> None:
         return
     params = rule.params
     listed = occ.entry.people or []
-    rs = ctx.ruleset_for(occ.entry.date)
+    rs = ctx.ruleset_at(occ)
     problems = []
     if not params.min <= len(listed) <= params.max:
         wanted = f"{params.min}" if params.min == params.max else f"{params.min}至{params.max}"
@@ -32,3 +32,17 @@ def people(rule, occ, view, ctx, out) -> None:
             problems.append(f"{params.role}{person.name}正受{person.discipline}处分，不能担任{params.role}")
     for problem in problems:
         out.append(finding(rule, rs, occ, {"problem": problem}))
+
+
+def discipline_period(rule, occ, view, ctx, out) -> None:
+    """A person whose discipline of one of the rule's kinds is still in its influence period on the
+    step's date (2026 第十四条: 不宜作入党介绍人). Without a recorded `discipline_until` the period is
+    unknown and nothing is said (an auditor sees the discipline in the record)."""
+    if is_hypothetical(ctx, occ):
+        return
+    rs = ctx.ruleset_at(occ)
+    for person in occ.entry.people or []:
+        until = person.discipline_until
+        if person.discipline in rule.params.disciplines and until is not None and until >= occ.entry.date:
+            out.append(finding(rule, rs, occ, {"name": person.name, "discipline": person.discipline,
+                                               "until": until}, subject=person.name))

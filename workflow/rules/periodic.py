@@ -15,17 +15,18 @@ def assessments(rule, occ, view, ctx, out) -> None:
     """Every window (anchor + (k-1)·every, anchor + k·every] ending on or before the step has one."""
     params = rule.params
     anchor = view.anchor(params.from_, occ)
-    if anchor is None or occ.entry.date < anchor:
+    until = getattr(occ.entry, params.to, None) if params.to else occ.entry.date
+    if anchor is None or until is None or until < anchor:
         return
     dates = sorted(a.date for a in view.dossier.assessments if a.period == params.period)
     rs = None
     k = 1
     while True:
         start, end = window_end(anchor, params.every, k - 1), window_end(anchor, params.every, k)
-        if end > occ.entry.date:
+        if end > until:
             break
         if not any(start < d <= end for d in dates):
-            rs = rs or ctx.ruleset_for(occ.entry.date)
+            rs = rs or ctx.ruleset_at(occ)
             out.append(finding(rule, rs, occ, {"window_start": start, "window_end": end}))
         k += 1
 
@@ -47,6 +48,6 @@ def thought_reports(rule, occ, view, ctx, out) -> None:
         if i < len(reports) and reports[i] <= deadline:
             previous = reports[i]
             continue
-        rs = rs or ctx.ruleset_for(occ.entry.date)
+        rs = rs or ctx.ruleset_at(occ)
         out.append(finding(rule, rs, occ, {"window_start": previous, "window_end": deadline}))
         previous = deadline

@@ -1,33 +1,53 @@
-"""Publicity (公示): long enough in working days, and over before the decision it precedes."""
+"""Publicity (公示): long enough in working days, and over before the decision it precedes.
+
+A 流动人员 (the person's `mobile`) is publicised where he or she comes from and where he or she is
+(2026 第十三条: 流出地和流入地同时公示): the rule's `mobile_places` then asks for one notice in each.
+"""
 from __future__ import annotations
 
 from workflow.rules.base import finding
 
 _KIND = {"activist": "入党积极分子", "candidate": "发展对象", "admission": "接收预备党员", "conversion": "预备党员转正"}
+_PLACE = {"outflow": "流出地", "inflow": "流入地"}
 
 
-def relevant_notice(view, kind: str, day):
-    """The latest notice of this kind that started on or before `day`."""
-    notices = [p for p in view.dossier.publicity if p.kind == kind and p.start <= day]
+def relevant_notice(view, kind: str, day, place: str | None = None):
+    """The latest notice of this kind (posted at `place`, when given) that started on or before `day`."""
+    notices = [p for p in view.dossier.publicity
+               if p.kind == kind and p.start <= day and (place is None or p.place == place)]
     return max(notices, key=lambda p: (p.start, p.end)) if notices else None
+
+
+def places_required(view, params) -> list[str | None]:
+    if view.dossier.person.mobile and params.mobile_places:
+        return list(params.mobile_places)
+    return [None]
+
+
+def notices_for(view, params, day) -> list:
+    """One notice (or None) per place the rule requires for this person."""
+    return [relevant_notice(view, params.publicity, day, place) for place in places_required(view, params)]
 
 
 def publicity(rule, occ, view, ctx, out) -> None:
     params = rule.params
     label = _KIND.get(params.publicity, params.publicity)
-    rs = ctx.ruleset_for(occ.entry.date)
-    notice = relevant_notice(view, params.publicity, occ.entry.date)
-    if notice is None:
-        out.append(finding(rule, rs, occ, {"problem": f"{rs.step_by_id[occ.step].name}前没有{label}公示记录"}))
-        return
-    counted, provisional = ctx.calendar.count_working_days(notice.start, notice.end)
-    last_day, provisional_last = ctx.calendar.publicity_last_day(notice.start, params.working_days)
-    provisional = provisional or provisional_last
-    if counted < params.working_days:
-        out.append(finding(rule, rs, occ, {"problem": f"{label}公示 {notice.start} 至 {notice.end} 只有 {counted} 个工作日，"
-                                                      f"少于 {params.working_days} 个工作日（应至少公示到 {last_day}）"},
-                           provisional=provisional))
-    elif occ.entry.date <= notice.end:
-        out.append(finding(rule, rs, occ, {"problem": f"{rs.step_by_id[occ.step].name}日期 {occ.entry.date} "
-                                                      f"不在{label}公示结束日 {notice.end} 之后"},
-                           provisional=provisional))
+    rs = ctx.ruleset_at(occ)
+    step_name = rs.step_by_id[occ.step].name
+    for place in places_required(view, params):
+        where = f"（{_PLACE.get(place, place)}）" if place else ""
+        notice = relevant_notice(view, params.publicity, occ.entry.date, place)
+        if notice is None:
+            out.append(finding(rule, rs, occ, {"problem": f"{step_name}前没有{label}公示{where}记录"}))
+            continue
+        counted, provisional = ctx.calendar.count_working_days(notice.start, notice.end)
+        last_day, provisional_last = ctx.calendar.publicity_last_day(notice.start, params.working_days)
+        provisional = provisional or provisional_last
+        if counted < params.working_days:
+            out.append(finding(rule, rs, occ, {"problem": f"{label}公示{where} {notice.start} 至 {notice.end} 只有 {counted} "
+                                                          f"个工作日，少于 {params.working_days} 个工作日（应至少公示到 {last_day}）"},
+                               provisional=provisional))
+        elif occ.entry.date <= notice.end:
+            out.append(finding(rule, rs, occ, {"problem": f"{step_name}日期 {occ.entry.date} "
+                                                          f"不在{label}公示{where}结束日 {notice.end} 之后"},
+                               provisional=provisional))

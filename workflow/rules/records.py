@@ -14,7 +14,7 @@ def materials(code, view, ctx, out) -> None:
     for occ in view.occurrences:
         if is_hypothetical(ctx, occ):
             continue
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         required = rs.required_materials_by_step.get(occ.step)
         if not required:
             continue
@@ -49,7 +49,7 @@ def reviews(code, view, ctx, out) -> None:
     for occ in view.occurrences:
         if occ.entry.reviewed_by or is_hypothetical(ctx, occ):
             continue
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         rule = rs.rule_by_code.get(code)
         if rule is not None:
             out.append(finding(rule, rs, occ, {}))
@@ -63,3 +63,33 @@ def self_reviews(code, view, ctx, out) -> None:
             rule = rs.rule_by_code.get(code)
             if rule is not None:
                 out.append(finding(rule, rs, occ, {"reviewer": entry.reviewed_by}))
+
+
+def paper_reviews(code, view, ctx, out) -> None:
+    """A sign-off that came in a file, not through the review route: shown apart, confirmed or not."""
+    for occ in view.occurrences:
+        paper = occ.entry.paper_review
+        if paper is None:
+            continue
+        rs = ctx.ruleset_at(occ)
+        rule = rs.rule_by_code.get(code)
+        if rule is None:
+            continue
+        status = (f"已由 {paper.confirmed_by} 于 {paper.confirmed_on} 在系统中确认" if paper.confirmed_by
+                  else "尚待上级审核人在系统中确认，确认前不算审核通过")
+        out.append(finding(rule, rs, occ, {"reviewer": paper.reviewed_by, "reviewed_on": paper.reviewed_on,
+                                           "imported_by": paper.imported_by, "imported_on": paper.imported_on,
+                                           "status": status}))
+
+
+def archive_corrections(code, view, ctx, out) -> None:
+    """A step corrected after the dossier was archived (by a reviewer above the branch)."""
+    for occ in view.occurrences:
+        fix = occ.entry.archive_correction
+        if fix is None:
+            continue
+        rs = ctx.ruleset_at(occ)
+        rule = rs.rule_by_code.get(code)
+        if rule is not None:
+            out.append(finding(rule, rs, occ, {"by": fix.by, "organisation": fix.organisation or "上级党组织",
+                                               "on": fix.on, "reason": fix.reason}))

@@ -10,7 +10,7 @@ from workflow.rules.base import finding, is_hypothetical
 
 def date_order(code, view, ctx, out) -> None:
     for occ in view.occurrences:
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         rule = rs.rule_by_code.get(code)
         if rule is None:
             continue
@@ -53,7 +53,7 @@ def future_dates(code, view, ctx, out) -> None:
 
 def step_missing(code, view, ctx, out) -> None:
     for occ in view.occurrences:
-        rs = ctx.ruleset_for(occ.entry.date)
+        rs = ctx.ruleset_at(occ)
         rule = rs.rule_by_code.get(code)
         if rule is None:
             continue

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from workflow.spreadsheet.columns import Column
+from workflow.spreadsheet.limits import MAX_SHOWN_CHARS
 
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -48,6 +49,12 @@ def display(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def shown(value: object) -> str:
+    """The cell as an error message quotes it: like `display`, cut short (a cell can hold 32 767 characters)."""
+    text = display(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "…"
 
 
 def _make_date(year: int, month: int, day: int, raw: object) -> dt.date:

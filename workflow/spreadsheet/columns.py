@@ -32,6 +32,9 @@ CONCLUSION = {"合格": "qualified", "不合格": "not_qualified"}
 PASSED = {"通过": "passed", "未通过": "rejected"}
 CONVERSION = {"按期转正": "convert", "延长预备期": "extend", "取消预备党员资格": "cancel"}
 GENDER = {"男": "男", "女": "女"}
+YES_NO = {"是": "true", "否": "false"}
+APPROVING_BODY = {"党委": "committee", "乡镇（街道）党委所属的基层党委": "subordinate_committee", "党总支": "general_branch",
+                  "临时党组织": "temporary", "党组": "party_group"}
 PUBLICITY_STEP = {"activist": "s03_activist_determined", "candidate": "s07_candidate_determined",
                   "admission": "s15_admission_meeting", "conversion": "s23_conversion_meeting"}
 ASSESSMENT_STEP = {"activist": "s06_activist_cultivation", "probation": "s21_probation_education"}
@@ -49,6 +52,7 @@ class Column:
     required: bool = False
     note: str = ""
     width: int = 12
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def _lookup(schema: SheetSchema) -> dict[str, Column]:
     for column in schema.columns:
         table[normalise_header(column.key)] = column
         table[normalise_header(column.label)] = column
+        for alias in column.aliases:
+            table[normalise_header(alias)] = column
     return table
 
 
@@ -86,12 +92,26 @@ def _step_label(number: int, name: str, cycle: int) -> str:
     return f"{SECOND_CYCLE if cycle == 2 else ''}{number:02d} {name}"
 
 
+def _step_names(step_id: str) -> list[str]:
+    """The step's name under each rule set, oldest first, without repeats (2026.05 renames s07, s08…)."""
+    names: list[str] = []
+    for rs in default_catalogue().ordered():
+        name = rs.step_by_id[step_id].name
+        if name not in names:
+            names.append(name)
+    return names
+
+
 def _step_columns(step, cycle: int) -> list[Column]:
-    group = _step_label(step.number, step.name, cycle)
+    names = _step_names(step.id)
+    group = _step_label(step.number, "／".join(names), cycle)
+    old_group = _step_label(step.number, names[0], cycle) if len(names) > 1 else None
     prefix = ("c2." if cycle == 2 else "") + step.id.split("_")[0]
 
     def col(suffix: str, label: str, kind: str = "text", **kw) -> Column:
-        return Column(key=f"{prefix}.{suffix}", label=f"{group}·{label}", group=group, kind=kind, **kw)
+        aliases = (f"{old_group}·{label}",) if old_group else ()
+        return Column(key=f"{prefix}.{suffix}", label=f"{group}·{label}", group=group, kind=kind,
+                      aliases=aliases, **kw)
 
     out = [col("date", "日期", "date", note="办理（完成）日期")]
     sid = step.id
@@ -107,6 +127,8 @@ def _step_columns(step, cycle: int) -> list[Column]:
             out.append(col(f"people.{i}.status", f"{role}{i}身份", "choice", choices=MEMBER_STATUS))
             if sid.startswith("s09"):
                 out.append(col(f"people.{i}.discipline", f"{role}{i}受处分情况", note="如“留党察看”；没有则留空"))
+                out.append(col(f"people.{i}.discipline_until", f"{role}{i}处分影响期至", "date",
+                               note="警告、严重警告、撤销党内职务处分的影响期截止日"))
     if cycle == 1:
         for period, at in ASSESSMENT_STEP.items():
             if at == sid:
@@ -116,6 +138,19 @@ def _step_columns(step, cycle: int) -> list[Column]:
             if at == sid:
                 out.append(col(f"publicity.{kind}.start", "公示开始", "date"))
                 out.append(col(f"publicity.{kind}.end", "公示结束", "date"))
+                if kind == "candidate":
+                    out.append(col(f"publicity.{kind}.result", "公示结果"))
+                    out.append(col(f"publicity.{kind}.inflow.start", "流入地公示开始", "date",
+                                   note="流动人员在流出地和流入地同时公示；上两栏为流出地"))
+                    out.append(col(f"publicity.{kind}.inflow.end", "流入地公示结束", "date"))
+    if sid == "s08_candidate_filed":
+        out.append(col("committee_meeting_on", "党支部委员会会议日期", "date",
+                       note="2026年5月11日起：研究拟列为发展对象的党支部委员会会议日期"))
+    if sid in ("s17_admission_approved", "s24_conversion_approved"):
+        out.append(col("approving_body.name", "审批组织"))
+        out.append(col("approving_body.type", "审批组织类型", "choice", choices=APPROVING_BODY))
+    if sid == "s20_oath":
+        out.append(col("collective", "县级以上党委组织的集中宣誓", "bool", choices=YES_NO))
     if sid == "s10_political_review":
         out.append(col("conclusion", "政审结论", "choice", choices=CONCLUSION))
     if sid == "s11_training":
@@ -158,6 +193,7 @@ def main_schema() -> SheetSchema:
         Column("person.organisation", "所在党组织", basic, width=24),
         Column("person.league_member", "是否共青团员", basic, "bool", choices={"是": "true", "否": "false"}),
         Column("person.expected_leave_date", "预计毕业（调离）日期", basic, "date"),
+        Column("person.mobile", "是否流动人员", basic, "bool", choices=YES_NO),
         Column("rule_set", "适用规则集", basic, "choice", choices=rule_sets, note="留空则按各步骤日期自动选择"),
         Column("overlay", "地方细则", basic, note="地方细则名称；没有则留空"),
         Column("review.recorded_by", "记录人", basic, note="各步骤的记录人；个别步骤不同时填“审核记录”表"),

@@ -20,6 +20,7 @@ from workflow.spreadsheet.columns import (
     REVIEWS_SHEET,
 )
 from workflow.spreadsheet.errors import RowError
+from workflow.spreadsheet.limits import MAX_LISTED_ERRORS
 from workflow.spreadsheet.mapping import row_to_dossier, stable_id
 from workflow.spreadsheet.reader import Row, read_rows
 
@@ -122,5 +123,15 @@ def read_records(path: str | Path) -> ImportResult:
             result.errors += id_errors
             continue
         result.dossiers.append(parsed.to_json_dict())
-    result.errors = sorted(set(result.errors))
+    result.errors = _listed(sorted(set(result.errors)))
     return result
+
+
+def _listed(errors: list[RowError]) -> list[RowError]:
+    """At most MAX_LISTED_ERRORS, then one line saying the list stops there (and where)."""
+    if len(errors) <= MAX_LISTED_ERRORS:
+        return errors
+    cut = errors[MAX_LISTED_ERRORS]
+    return errors[:MAX_LISTED_ERRORS] + [RowError(
+        cut.sheet_index, cut.sheet, cut.row, cut.column_index, None, "", "TOO_MANY_ERRORS",
+        f"错误过多，只列出前 {MAX_LISTED_ERRORS} 处；从本行起的错误未列出，有错误的行都未导入。请改正后重新导入")]

@@ -14,6 +14,7 @@ import unicodedata
 from checklists.loader import default_catalogue
 from workflow.errors import InputError
 from workflow.spreadsheet.columns import (
+    APPROVING_BODY,
     ASSESSMENT_STEP,
     CATALOGUE_RULE_SET,
     CONCLUSION,
@@ -31,9 +32,10 @@ from workflow.spreadsheet.reader import CellRef, Row
 
 VOTE_KEYS = ("expected", "present", "yes", "no", "abstain", "written_yes", "written_no")
 _SCALAR_FIELDS = ("by", "conclusion", "start", "days", "hours", "exception", "result", "serial", "outcome",
-                  "extend_months", "special_reason", "party_standing_from")
+                  "extend_months", "special_reason", "party_standing_from", "committee_meeting_on", "collective")
 _PERSON_FIELDS = ("name", "gender", "birth_date", "id_number", "ethnicity", "education", "organisation",
-                  "league_member", "expected_leave_date")
+                  "league_member", "expected_leave_date", "mobile")
+_PEOPLE_FIELDS = ("name", "status", "discipline", "discipline_until")
 
 
 def _steps():
@@ -102,12 +104,12 @@ def _step_entry(values: dict, cells: dict, prefix: str, step_id: str, path: str,
             entry["nomination"] = values[key("nomination")]
     people = []
     for i in range(1, PEOPLE_SLOTS + 1):
-        slot = {f: values[key(f"people.{i}.{f}")] for f in ("name", "status", "discipline")
+        slot = {f: values[key(f"people.{i}.{f}")] for f in _PEOPLE_FIELDS
                 if key(f"people.{i}.{f}") in values}
         if not slot:
             continue
         j = len(people)
-        for f in ("name", "status", "discipline"):
+        for f in _PEOPLE_FIELDS:
             if key(f"people.{i}.{f}") in cells:
                 prov[f"{path}.people[{j}].{f}"] = cells.get(key(f"people.{i}.{f}"))
         prov[f"{path}.people[{j}]"] = cells.get(key(f"people.{i}.name"))
@@ -117,6 +119,12 @@ def _step_entry(values: dict, cells: dict, prefix: str, step_id: str, path: str,
     if people:
         entry["people"] = people
         prov[f"{path}.people"] = cells.get(key("people.1.name"))
+    body = {f: values[key(f"approving_body.{f}")] for f in ("name", "type") if key(f"approving_body.{f}") in values}
+    if body:
+        entry["approving_body"] = body
+        for f in ("name", "type"):
+            prov[f"{path}.approving_body.{f}"] = cells.get(key(f"approving_body.{f}"))
+        prov[f"{path}.approving_body"] = cells.get(key("approving_body.type"))
     votes = {v: values[key(f"votes.{v}")] for v in VOTE_KEYS if key(f"votes.{v}") in values}
     if votes:
         entry["votes"] = votes
@@ -189,11 +197,18 @@ def row_to_dossier(row: Row, details: dict[str, list[Row]]) -> tuple[dict, Prove
     publicity = []
     for kind, step_id in PUBLICITY_STEP.items():
         base = f"{short(step_id)}.publicity.{kind}"
-        notice = {f: values[f"{base}.{f}"] for f in ("start", "end") if f"{base}.{f}" in values}
-        if notice:
+        inflow = {f: values[f"{base}.inflow.{f}"] for f in ("start", "end") if f"{base}.inflow.{f}" in values}
+        for place, prefix in ((None, base), ("inflow", f"{base}.inflow")):
+            notice = {f: values[f"{prefix}.{f}"] for f in ("start", "end") if f"{prefix}.{f}" in values}
+            if not notice:
+                continue
             path = f"$.publicity[{len(publicity)}]"
-            prov[path] = cells.get(f"{base}.start")
-            prov[f"{path}.start"], prov[f"{path}.end"] = cells.get(f"{base}.start"), cells.get(f"{base}.end")
+            prov[path] = cells.get(f"{prefix}.start")
+            prov[f"{path}.start"], prov[f"{path}.end"] = cells.get(f"{prefix}.start"), cells.get(f"{prefix}.end")
+            if place == "inflow" or inflow:
+                notice["place"] = place or "outflow"  # 流动人员: the main columns are the 流出地 notice
+            if f"{base}.result" in values:
+                notice["result"] = values[f"{base}.result"]
             publicity.append({"kind": kind, **notice})
     dossier["publicity"] = publicity
     materials = details.get("materials", [])
@@ -264,7 +279,7 @@ def dossier_to_rows(dossier: dict) -> tuple[dict[str, object], dict[str, list[di
         value = person.get(name)
         if name in ("birth_date", "expected_leave_date"):
             value = _day(value)
-        elif name == "league_member" and value is not None:
+        elif name in ("league_member", "mobile") and value is not None:
             value = "是" if value else "否"
         elif name == "gender":
             value = _label_of(GENDER, value)
@@ -288,8 +303,10 @@ def dossier_to_rows(dossier: dict) -> tuple[dict[str, object], dict[str, list[di
             value = entry.get(name)
             if value is None:
                 continue
-            if name in ("start", "party_standing_from"):
+            if name in ("start", "party_standing_from", "committee_meeting_on"):
                 value = _day(value)
+            elif name == "collective":
+                value = "是" if value else "否"
             elif name == "conclusion":
                 value = _label_of(CONCLUSION, value)
             elif name == "result" or (name == "outcome" and step_id.startswith("s15")):
@@ -309,6 +326,11 @@ def dossier_to_rows(dossier: dict) -> tuple[dict[str, object], dict[str, list[di
                 if not step_id.startswith("s09"):
                     raise fail(f"步骤 {step_id} 的人员受处分情况在表格中没有栏目")
                 row[f"{prefix}.people.{i}.discipline"] = ref["discipline"]
+                if ref.get("discipline_until"):
+                    row[f"{prefix}.people.{i}.discipline_until"] = _day(ref["discipline_until"])
+        if entry.get("approving_body"):
+            row[f"{prefix}.approving_body.name"] = entry["approving_body"].get("name")
+            row[f"{prefix}.approving_body.type"] = _label_of(APPROVING_BODY, entry["approving_body"].get("type"))
         for v, count in (entry.get("votes") or {}).items():
             row[f"{prefix}.votes.{v}"] = count
         if not uniform and any(entry.get(k) for k in ("recorded_by", "reviewed_by", "reviewed_on")):
@@ -321,11 +343,16 @@ def dossier_to_rows(dossier: dict) -> tuple[dict[str, object], dict[str, list[di
             row[f"{short(step_id)}.assessments.{period}"] = "；".join(days)
     if dossier.get("thought_reports"):
         row["thought_reports"] = "；".join(t["date"] for t in dossier["thought_reports"])
-    kinds = [p["kind"] for p in dossier.get("publicity", [])]
+    slots = [(p["kind"], p.get("place") == "inflow") for p in dossier.get("publicity", [])]
     for notice in dossier.get("publicity", []):
-        if kinds.count(notice["kind"]) > 1:
-            raise fail(f"{notice['kind']} 公示有 {kinds.count(notice['kind'])} 次，表格只有一栏")
+        slot = (notice["kind"], notice.get("place") == "inflow")
+        if slots.count(slot) > 1 or (slot[1] and notice["kind"] != "candidate"):
+            raise fail(f"{notice['kind']} 公示有 {slots.count(slot)} 次，表格只有一栏")
         base = f"{short(PUBLICITY_STEP[notice['kind']])}.publicity.{notice['kind']}"
+        if notice.get("result") and notice["kind"] == "candidate":
+            row[f"{base}.result"] = notice["result"]
+        if slot[1]:
+            base += ".inflow"
         row[f"{base}.start"], row[f"{base}.end"] = _day(notice["start"]), _day(notice["end"])
     materials = [{"id": did, "material": _material_label(m["id"]), "step": f"{int(short(m['step'])[1:]):02d}",
                   "date": _day(m.get("date")), "signed_by": "、".join(m.get("signed_by") or []),

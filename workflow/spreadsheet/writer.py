@@ -15,6 +15,7 @@ from workflow.spreadsheet.columns import (
 )
 from workflow.spreadsheet.mapping import dossier_to_rows
 from workflow.spreadsheet.template import new_workbook
+from workflow.spreadsheet.textcells import put
 
 _DETAILS = {"materials": MATERIALS_SHEET, "reviews": REVIEWS_SHEET, "events": EVENTS_SHEET}
 
@@ -23,7 +24,7 @@ def _put(ws, row: int, positions: dict[str, int], values: dict[str, object]) -> 
     for key, value in values.items():
         if value is None or value == "":
             continue
-        cell = ws.cell(row=row, column=positions[key], value=value)
+        cell = put(ws, row, positions[key], value)
         if hasattr(value, "isoformat"):
             cell.number_format = "yyyy-mm-dd"
 

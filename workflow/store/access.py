@@ -22,12 +22,14 @@ ARCHIVE_STEP = "s25_archived"
 
 @dataclass(frozen=True)
 class Actor:
-    """The user acting, with their grants as (organisation id, role) pairs."""
+    """The user acting, with their grants as (organisation id, role) pairs; `system_admin` may edit
+    national data (the working-day calendar), which no role on an organisation reaches."""
 
     user_id: int | None
     login: str
     name: str
     grants: tuple[tuple[int, str], ...] = ()
+    system_admin: bool = False
 
 
 @dataclass

@@ -1,24 +1,21 @@
-"""Use cases that shape the installation: organisations, members, users and the calendar table."""
+"""Use cases that shape the installation: organisations, members and users."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlmodel import select
 
-from checklists.calendar import parse_overrides
 from checklists.errors import ChecklistError
 from checklists.loader import default_catalogue
-from workflow.dates import default_calendar
 from workflow.errors import InputError
 from workflow.store.access import ADMIN_ROLES, READ_ROLES, WRITE_ROLES, Actor, OrgTree
 from workflow.store.accounts import hash_password
 from workflow.store.errors import Conflict, Forbidden
+from workflow.store.passwords import check_password
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import (
     LEVELS,
     ROLES,
-    CalendarOverride,
     Member,
     Organisation,
     RoleGrant,
@@ -28,9 +25,17 @@ from workflow.store.tables import (
 MEMBER_STATUSES = ("full", "probationary")
 
 
+APPROVAL_TYPES = ("committee", "subordinate_committee", "general_branch", "temporary", "party_group")
+
+
+def approval_type(org: Organisation) -> str | None:
+    """The kind of approving body an organisation is (2026 第二十二条): recorded, else from its level."""
+    return org.approval_type or {"committee": "committee", "general_branch": "general_branch"}.get(org.level)
+
+
 def org_dict(org: Organisation) -> dict:
     return {"id": org.id, "name": org.name, "level": org.level, "parent_id": org.parent_id,
-            "rule_set": org.rule_set, "overlay": org.overlay}
+            "rule_set": org.rule_set, "overlay": org.overlay, "approval_type": approval_type(org)}
 
 
 def _check_pins(rule_set: str | None, overlay: str | None) -> None:
@@ -45,6 +50,20 @@ def _check_pins(rule_set: str | None, overlay: str | None) -> None:
             raise InputError(exc.message, code=exc.code, field="overlay") from None
 
 
+def _day(value: Any, field: str):
+    """An optional YYYY-MM-DD date from a request, or a clear error naming the field."""
+    import datetime as dt
+
+    if value is None or isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{field} 应为 YYYY-MM-DD 格式的日期", code="DATE_INVALID", field=field)
+
+
 def _text(value: Any, field: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{field} 不能为空", code="FIELD_REQUIRED", field=field)
@@ -54,7 +73,8 @@ def _text(value: Any, field: str, limit: int) -> str:
 
 
 def create_organisation(uow: UnitOfWork, actor: Actor | None, *, name: str, level: str, parent_id: int | None,
-                        rule_set: str | None = None, overlay: str | None = None) -> dict:
+                        rule_set: str | None = None, overlay: str | None = None,
+                        approval_type: str | None = None) -> dict:
     """A root (基层党委) only from the command line (`actor` None); below it, an admin of the parent."""
     tree = OrgTree.load(uow.session)
     name = _text(name, "name", 200)
@@ -75,7 +95,11 @@ def create_organisation(uow: UnitOfWork, actor: Actor | None, *, name: str, leve
     if uow.session.exec(select(Organisation).where(Organisation.parent_id == parent_id,
                                                    Organisation.name == name)).first():
         raise Conflict(f"已有名为“{name}”的组织", code="ORGANISATION_EXISTS", field="name")
-    org = Organisation(name=name, level=level, parent_id=parent_id, rule_set=rule_set, overlay=overlay)
+    if approval_type is not None and (approval_type not in APPROVAL_TYPES or level != "committee"):
+        raise InputError(f"approval_type 只用于党委一级组织，应为 {'、'.join(APPROVAL_TYPES)} 之一",
+                         code="VALUE_INVALID", field="approval_type")
+    org = Organisation(name=name, level=level, parent_id=parent_id, rule_set=rule_set, overlay=overlay,
+                       approval_type=approval_type)
     uow.session.add(org)
     uow.session.flush()
     org.root_id = tree.root(parent_id) if parent_id is not None else org.id
@@ -96,11 +120,12 @@ def get_organisation(uow: UnitOfWork, actor: Actor, org_id: int) -> dict:
 
 def member_dict(member: Member) -> dict:
     return {"id": member.id, "organisation_id": member.organisation_id, "name": member.name,
-            "status": member.status, "discipline": member.discipline}
+            "status": member.status, "discipline": member.discipline,
+            "discipline_until": member.discipline_until.isoformat() if member.discipline_until else None}
 
 
 def create_member(uow: UnitOfWork, actor: Actor, *, organisation_id: int, name: str, status: str,
-                  discipline: str | None = None) -> dict:
+                  discipline: str | None = None, discipline_until: Any = None) -> dict:
     tree = OrgTree.load(uow.session)
     tree.require_visible_org(actor, organisation_id)
     tree.require_role(actor, organisation_id, WRITE_ROLES, "登记党员")
@@ -112,7 +137,11 @@ def create_member(uow: UnitOfWork, actor: Actor, *, organisation_id: int, name: 
         raise InputError("discipline 应为文字或 null", code="VALUE_INVALID", field="discipline")
     if uow.session.exec(select(Member).where(Member.organisation_id == organisation_id, Member.name == name)).first():
         raise Conflict(f"本组织已登记党员“{name}”", code="MEMBER_EXISTS", field="name")
-    member = Member(organisation_id=organisation_id, name=name, status=status, discipline=discipline or None)
+    until = _day(discipline_until, "discipline_until")
+    if until is not None and not discipline:
+        raise InputError("填写处分影响期须同时填写处分种类", code="VALUE_INVALID", field="discipline_until")
+    member = Member(organisation_id=organisation_id, name=name, status=status, discipline=discipline or None,
+                    discipline_until=until)
     uow.session.add(member)
     uow.commit()
     return member_dict(member)
@@ -139,13 +168,15 @@ def get_member(uow: UnitOfWork, actor: Actor, member_id: int) -> dict:
 
 
 def create_user(uow: UnitOfWork, actor: Actor | None, *, login: str, display_name: str, password: str,
-                grants: list[tuple[int, str]]) -> dict:
-    """`actor` None is the command line; otherwise an admin may grant roles only inside their subtree."""
+                grants: list[tuple[int, str]], system_admin: bool = False) -> dict:
+    """`actor` None is the command line; otherwise an admin may grant roles only inside their subtree.
+    Only the command line or a system administrator makes a system administrator."""
     tree = OrgTree.load(uow.session)
+    if system_admin and actor is not None and not actor.system_admin:
+        raise Forbidden("只有系统管理员可以设立系统管理员", code="FORBIDDEN")
     login = _text(login, "login", 64)
     display_name = _text(display_name, "display_name", 100)
-    if not isinstance(password, str) or len(password) < 8:
-        raise InputError("密码至少 8 位", code="PASSWORD_WEAK", field="password")
+    check_password(password, login=login, name=display_name)
     for org_id, role in grants:
         if role not in ROLES:
             raise InputError(f"角色应为 {'、'.join(ROLES)} 之一", code="VALUE_INVALID", field="role")
@@ -158,53 +189,12 @@ def create_user(uow: UnitOfWork, actor: Actor | None, *, login: str, display_nam
     if uow.session.exec(select(User).where(User.display_name == display_name)).first():
         raise Conflict(f"姓名“{display_name}”已被其他用户使用（审核记录按姓名区分记录人）", code="USER_EXISTS",
                        field="display_name")
-    user = User(login=login, display_name=display_name, password_hash=hash_password(password))
+    user = User(login=login, display_name=display_name, password_hash=hash_password(password),
+                system_admin=system_admin)
     uow.session.add(user)
     uow.session.flush()
     for org_id, role in sorted(set(grants)):
         uow.session.add(RoleGrant(user_id=user.id, organisation_id=org_id, role=role))
     uow.commit()
-    return {"id": user.id, "login": user.login, "display_name": user.display_name,
+    return {"id": user.id, "login": user.login, "display_name": user.display_name, "system_admin": system_admin,
             "roles": [{"organisation_id": o, "role": r} for o, r in sorted(set(grants))]}
-
-
-def set_calendar_year(uow: UnitOfWork, actor: Actor | None, entry: dict) -> dict:
-    """Enters the official working-day calendar of a year (an administrator of a top organisation)."""
-    if actor is not None:
-        tree = OrgTree.load(uow.session)
-        roots = {o.id for o in tree.orgs.values() if o.parent_id is None}
-        if not any(role == "admin" and org in roots for org, role in actor.grants):
-            raise Forbidden("只有最上层组织的管理员可以录入节假日安排", code="FORBIDDEN")
-    try:
-        parsed = parse_overrides({"years": [entry]}, file="<request>")
-    except ChecklistError as exc:
-        raise InputError(exc.message, code=exc.code, path="$", details=exc.details) from None
-    year = next(iter(parsed.values()))
-    row = uow.session.get(CalendarOverride, year.year) or CalendarOverride(year=year.year, notice="", holidays="",
-                                                                             workdays="", entered_by="")
-    row.notice = year.notice
-    row.holidays = json.dumps(sorted(d.isoformat() for d in year.holidays))
-    row.workdays = json.dumps(sorted(d.isoformat() for d in year.workdays))
-    row.entered_by = actor.name if actor else "命令行"
-    uow.session.add(row)
-    uow.commit()
-    default_calendar().set_year(year)
-    return calendar_dict(row)
-
-
-def calendar_dict(row: CalendarOverride) -> dict:
-    return {"year": row.year, "notice": row.notice, "holidays": json.loads(row.holidays),
-            "workdays": json.loads(row.workdays), "entered_by": row.entered_by}
-
-
-def list_calendar(uow: UnitOfWork) -> list[dict]:
-    return [calendar_dict(r) for r in uow.session.exec(select(CalendarOverride).order_by(CalendarOverride.year))]
-
-
-def load_calendar(uow: UnitOfWork) -> None:
-    """Enters every stored year into the working calendar (at start-up)."""
-    for row in uow.session.exec(select(CalendarOverride)).all():
-        parsed = parse_overrides({"years": [{"year": row.year, "notice": row.notice,
-                                             "holidays": json.loads(row.holidays),
-                                             "workdays": json.loads(row.workdays)}]})
-        default_calendar().set_year(parsed[row.year])

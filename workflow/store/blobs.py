@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from workflow.store.errors import MaterialCorrupt, MaterialRejected
 from workflow.store.tables import Blob
@@ -45,6 +45,10 @@ def store(session: Session, data: bytes, media_type: str) -> str:
     if session.get(Blob, digest) is None:
         session.add(Blob(sha256=digest, media_type=media_type, size=len(data), data=data))
     return digest
+
+
+def exists(session: Session, digest: str) -> bool:
+    return session.exec(select(Blob.sha256).where(Blob.sha256 == digest)).first() is not None
 
 
 def read(session: Session, digest: str) -> Blob:

@@ -1,8 +1,10 @@
-"""The hash chain and the projection of a dossier's events into its `dossier/1` document.
+"""The sealed chain and the projection of a dossier's events into its `dossier/1` document.
 
-Each event's hash covers its dossier, sequence number, kind, actor, time, payload text and the
-previous event's hash, so changing, removing or reordering a stored event breaks the chain at that
-point. A payload carries `info` (what happened, for people: the step, the reason, the event it
+Each event's seal is an HMAC-SHA256, under a key kept outside the database (workflow/store/keys.py),
+of its dossier, sequence number, kind, actor, time, payload text, the previous event's seal and the
+key's id; changing, removing or reordering a stored event breaks the chain at that point, and with
+no key nobody can compute a seal that fits. `event_hash` is the unkeyed SHA-256 of events written
+before the chain was keyed; `fazhan keys rotate` re-seals them. A payload carries `info` (what happened, for people: the step, the reason, the event it
 corrects) and `patch` (how the document changed), which is all the projection needs.
 """
 from __future__ import annotations
@@ -22,6 +24,13 @@ def event_hash(dossier_id: str, seq: int, kind: str, actor: str, at: str, payloa
     text = canonical({"dossier_id": dossier_id, "seq": seq, "kind": kind, "actor": actor, "at": at,
                       "payload": payload, "prev_hash": prev_hash})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def event_text(dossier_id: str, seq: int, kind: str, actor: str, at: str, payload: str, prev_hash: str,
+               key_id: str) -> str:
+    """What an event's seal covers (the key id too, so a seal cannot be moved to another key)."""
+    return canonical({"dossier_id": dossier_id, "seq": seq, "kind": kind, "actor": actor, "at": at,
+                      "payload": payload, "prev_hash": prev_hash, "key_id": key_id})
 
 
 def diff(old: dict, new: dict) -> dict:

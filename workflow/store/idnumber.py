@@ -5,6 +5,7 @@ listing and never put into an error message or a log line.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -45,3 +46,33 @@ def mask_id_number(value: str | None) -> str | None:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# An ID-number-shaped run: 17 digits and a digit or X, not part of a longer word or number (a SHA-256
+# hex digest or a 19-digit timestamp is left alone). The check digit is not required: a mistyped number
+# is as personal as a valid one.
+_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def redact_id_numbers(value):
+    """Masks every ID-number-shaped run in a string, or in the strings of nested lists, dicts and dataclasses.
+
+    Used on everything that leaves for a person or a log (error answers, log lines), so a number
+    typed into the wrong field is never echoed back whatever message quoted it.
+    """
+    if isinstance(value, str):
+        return _IN_TEXT.sub(lambda m: m.group(1)[:4] + "*" * 10 + m.group(2), value) if len(value) >= 18 else value
+    if type(value) is dict:
+        return {k: redact_id_numbers(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(redact_id_numbers(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # e.g. a web page's Problem
+        return dataclasses.replace(value, **{f.name: redact_id_numbers(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
+def is_id_number(value: str) -> bool:
+    """True when `value` is a well-formed ID number (shape and check digit), e.g. typed as a dossier id."""
+    number = value.strip().upper() if isinstance(value, str) else ""
+    return bool(_SHAPE.match(number)) and check_digit(number[:17]) == number[17]

@@ -2,9 +2,11 @@
 
 Each dossier commits on its own (a failed one is rolled back), so one bad row never blocks the others
 and nothing of a bad row is written; importing the same file again updates the same dossiers (services.import_or_update).
+A 审核人 or `reviewed_by` in the file is paper history, never a sign-off (workflow/store/provenance.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +30,10 @@ class ImportReport:
         return {"imported": self.results, "errors": [e.to_dict() for e in self.errors]}
 
 
-def _one(uow: UnitOfWork, actor: Actor, organisation: int, document, source: str, report: ImportReport) -> None:
+def _one(uow: UnitOfWork, actor: Actor, organisation: int, document, source: str, report: ImportReport,
+         today: dt.date | None) -> None:
     try:
-        result = services.import_or_update(uow, actor, organisation, document, source=source)
+        result = services.import_or_update(uow, actor, organisation, document, source=source, today=today)
     except FazhanError as exc:
         uow.session.rollback()
         if not exc.file:
@@ -41,8 +44,8 @@ def _one(uow: UnitOfWork, actor: Actor, organisation: int, document, source: str
     report.done.append(f"{_OUTCOME[result['outcome']]} {result['id']}（{result['state']}）")
 
 
-def import_records(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, label: str | None = None
-                   ) -> ImportReport:
+def import_records(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, label: str | None = None,
+                   today: dt.date | None = None) -> ImportReport:
     """A spreadsheet: every good row is imported or updated; every bad row is reported, none written."""
     from workflow.spreadsheet.importer import read_records
 
@@ -59,7 +62,7 @@ def import_records(uow: UnitOfWork, actor: Actor, organisation: int, path: str, 
         report.errors.append(InputError(f"{error.message}{value}", code=error.code, file=label, path=where,
                                         field=error.column))
     for document in read.dossiers:
-        _one(uow, actor, organisation, document, f"{label}:{document['id']}", report)
+        _one(uow, actor, organisation, document, f"{label}:{document['id']}", report, today)
     return report
 
 
@@ -73,16 +76,21 @@ def require_import_rights(uow: UnitOfWork, actor: Actor, organisation: int) -> N
     tree.require_role(actor, organisation, WRITE_ROLES, "向该组织导入档案")
 
 
-def import_path(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, label: str | None = None
-                ) -> ImportReport:
-    """Imports one file; each dossier commits on its own, a failed one is rolled back and reported."""
+def import_path(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, label: str | None = None,
+                today: dt.date | None = None) -> ImportReport:
+    """Imports one file; each dossier commits on its own, a failed one is rolled back and reported.
+
+    The file is parsed outside any transaction: the caller's checks (who the user is, may they import
+    here) are ended first, because on SQLite a transaction holds the write lock from its first read,
+    and a parse of thousands of rows would keep every other user's writes waiting on it."""
+    uow.session.rollback()
     if Path(path).suffix.lower() in SPREADSHEET_SUFFIXES:
-        return import_records(uow, actor, organisation, path, label=label)
+        return import_records(uow, actor, organisation, path, label=label, today=today)
     report = ImportReport()
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         report.errors.append(InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE", file=path))
         return report
-    _one(uow, actor, organisation, raw, label or path, report)
+    _one(uow, actor, organisation, raw, label or path, report, today)
     return report

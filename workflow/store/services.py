@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import select
 
@@ -21,7 +22,7 @@ from workflow.dossier import Dossier, parse_dossier
 from workflow.errors import InputError
 from workflow.machine import derive_state
 from workflow.plan import plan_document, plan_dossier
-from workflow.store import blobs
+from workflow.store import admin, archive, blobs, provenance
 from workflow.store.access import (
     ARCHIVE_ROLES,
     ARCHIVE_STEP,
@@ -32,12 +33,12 @@ from workflow.store.access import (
     OrgTree,
 )
 from workflow.store.errors import Conflict, Forbidden, NotFound
-from workflow.store.idnumber import mask_id_number, validate_id_number
-from workflow.store.repository import UnitOfWork
+from workflow.store.idnumber import is_id_number, mask_id_number, validate_id_number
+from workflow.store.repository import CONFLICT_MESSAGE, UnitOfWork
 from workflow.store.tables import Dossier as DossierRow
 from workflow.store.tables import Event, Material, Member, Review, StepRecord
 
-SERVER_FIELDS = ("recorded_by", "reviewed_by", "reviewed_on")
+SERVER_FIELDS = ("recorded_by", "reviewed_by", "reviewed_on", "review_source", "paper_review", "archive_correction")
 FACT_LISTS = {"assessments": "assessment", "publicity": "publicity", "thought_reports": "thought_report"}
 
 
@@ -111,15 +112,19 @@ def _validate_part(key: str, item: Any, dossier: Dossier):
 
 def _check_person(uow: UnitOfWork, tree: OrgTree, dossier: Dossier, org_id: int,
                   exclude: str | None = None) -> str | None:
-    """One person, one dossier: by ID number anywhere, by name and birth date within one tree."""
+    """One person, one dossier within the organisation tree: by ID number, or by name and birth date.
+
+    Other trees are not searched: a refusal there would tell this user that another Party committee
+    keeps a dossier on the person. A user gets the same answer whether or not another tree knows them."""
+    root = tree.root(org_id)
     number = dossier.person.id_number
     if number:
         number = validate_id_number(number, dossier.person.birth_date)
-        clash = uow.session.exec(select(DossierRow.id).where(DossierRow.id_number == number)).first()
+        clash = uow.session.exec(select(DossierRow.id).where(DossierRow.root_organisation_id == root,
+                                                             DossierRow.id_number == number)).first()
         if clash is not None and clash != exclude:
-            raise Conflict("已有同一身份证号码的档案（一人一档）", code="DUPLICATE_PERSON", path="$.person.id_number",
-                           field="id_number")
-    root = tree.root(org_id)
+            raise Conflict("本组织体系内已有同一身份证号码的档案（一人一档）", code="DUPLICATE_PERSON",
+                           path="$.person.id_number", field="id_number")
     clash = uow.session.exec(select(DossierRow.id).where(
         DossierRow.root_organisation_id == root, DossierRow.person_name == dossier.person.name,
         DossierRow.birth_date == dossier.person.birth_date)).first()
@@ -133,6 +138,9 @@ def _new_row(uow: UnitOfWork, actor: Actor, tree: OrgTree, organisation_id: int,
              *, kind: str, info: dict) -> DossierRow:
     tree.require_visible_org(actor, organisation_id)
     tree.require_role(actor, organisation_id, WRITE_ROLES, "在该组织建立档案")
+    if is_id_number(dossier.id):
+        raise InputError("档案编号不能使用身份证号码（编号会出现在网址、列表和日志里）", code="VALUE_INVALID",
+                         path="$.id", field="id")
     if uow.dossiers.get(dossier.id) is not None:
         raise Conflict(f"档案编号“{dossier.id}”已存在", code="DOSSIER_EXISTS", path="$.id", field="id")
     number = _check_person(uow, tree, dossier, organisation_id)
@@ -141,7 +149,10 @@ def _new_row(uow: UnitOfWork, actor: Actor, tree: OrgTree, organisation_id: int,
     row = DossierRow(id=dossier.id, organisation_id=organisation_id, root_organisation_id=tree.root(organisation_id),
                      person_name=dossier.person.name, birth_date=dossier.person.birth_date, id_number=number,
                      state=derive_state(dossier), head_hash="", snapshot="")
-    uow.dossiers.create(row, dossier, kind=kind, actor=actor.name, info=info)
+    try:
+        uow.dossiers.create(row, dossier, kind=kind, actor=actor.name, info=info)
+    except IntegrityError:  # the same person or id committed by a racing request: never a 500 quoting the row
+        raise Conflict(CONFLICT_MESSAGE, code="CONFLICT") from None
     return row
 
 
@@ -165,19 +176,23 @@ def create_dossier(uow: UnitOfWork, actor: Actor, organisation_id: int, person: 
 
 
 def import_dossier(uow: UnitOfWork, actor: Actor, organisation_id: int, document: Any,
-                   source: str = "<request>") -> dict:
-    """Takes in a `dossier/1` document as it is (a case run on paper): audited, never gated."""
+                   source: str = "<request>", today: dt.date | None = None) -> dict:
+    """Takes in a `dossier/1` document as it is (a case run on paper): audited, never gated.
+
+    Sign-offs the file claims arrive as unconfirmed paper reviews (workflow/store/provenance.py)."""
     tree = OrgTree.load(uow.session)
     tree.require_visible_org(actor, organisation_id)
     dossier = parse_dossier(document, source=source)
+    paper, claimed = provenance.as_paper_history(dossier.to_json_dict(), actor.name, today or dt.date.today(), source)
+    dossier = parse_dossier(paper, source=source)
     row = _new_row(uow, actor, tree, organisation_id, dossier, kind="imported",
-                   info={"organisation_id": organisation_id, "source": source})
+                   info={"organisation_id": organisation_id, "source": source, "paper_reviews": claimed})
     uow.commit()
     return summary(row)
 
 
 def import_or_update(uow: UnitOfWork, actor: Actor, organisation_id: int, document: Any,
-                     source: str = "<request>") -> dict:
+                     source: str = "<request>", today: dt.date | None = None) -> dict:
     """Importing the same records again updates the same dossiers instead of duplicating them.
 
     A new id is imported; a known one (in the same organisation) gets a `reimported` event carrying
@@ -186,18 +201,21 @@ def import_or_update(uow: UnitOfWork, actor: Actor, organisation_id: int, docume
     dossier = parse_dossier(document, source=source)
     row = uow.dossiers.get(dossier.id)
     if row is None:
-        result = import_dossier(uow, actor, organisation_id, dossier.to_json_dict(), source=source)
+        result = import_dossier(uow, actor, organisation_id, dossier.to_json_dict(), source=source, today=today)
         return {**result, "outcome": "created"}
     tree = OrgTree.load(uow.session)
-    if not _visible(tree, actor, row):
-        raise Conflict(f"档案编号“{dossier.id}”已被其他组织使用", code="DOSSIER_EXISTS", path="$.id", field="id")
+    if not _visible(tree, actor, row):  # the very answer `_new_row` gives, wherever the dossier is
+        raise Conflict(f"档案编号“{dossier.id}”已存在", code="DOSSIER_EXISTS", path="$.id", field="id")
     if row.organisation_id != organisation_id:
         raise Conflict(f"档案“{dossier.id}”属于另一个组织，不能在此重新导入", code="DOSSIER_IN_OTHER_ORGANISATION",
                        path="$.id", field="id")
     tree.require_role(actor, row.organisation_id, WRITE_ROLES, "重新导入档案")
     before = uow.dossiers.document(row)
+    paper, _ = provenance.as_paper_history(dossier.to_json_dict(), actor.name, today or dt.date.today(), source)
+    dossier = parse_dossier(provenance.keep_sign_offs(before.to_json_dict(), paper), source=source)
     if before.to_json_dict() == dossier.to_json_dict():
         return {**summary(row), "outcome": "unchanged"}
+    archive.require_open(before, "重新导入")
     number = _check_person(uow, tree, dossier, organisation_id, exclude=row.id)
     columns = {"person_name": dossier.person.name, "birth_date": dossier.person.birth_date, "id_number": number}
     _write(uow, row, before, dossier, kind="reimported", actor=actor, info={"source": source}, **columns)
@@ -266,9 +284,44 @@ def _fill_people(uow: UnitOfWork, tree: OrgTree, row: DossierRow, entry: dict) -
             if member is None or tree.root(member.organisation_id) != row.root_organisation_id:
                 raise NotFound("找不到该党员", code="MEMBER_NOT_FOUND", path=f"$.people[{i}].member_id",
                                field="member_id")
-            person = {**person, "name": member.name, "status": member.status, "discipline": member.discipline}
+            person = {**person, "name": member.name, "status": member.status, "discipline": member.discipline,
+                      "discipline_until": member.discipline_until.isoformat() if member.discipline_until else None}
         filled.append(person)
     return {**entry, "people": filled}
+
+
+def _approver_fields() -> dict[str, str]:
+    """Step → field of the approving body, from the rule data (kind `approver`)."""
+    out: dict[str, str] = {}
+    for rs in default_catalogue().ordered():
+        for rule in rs.rules:
+            if rule.kind == "approver":
+                out.update({step: rule.params.field for step in rule.steps})
+    return out
+
+
+def _fill_approving_body(tree: OrgTree, row: DossierRow, entry: dict) -> dict:
+    """At s17/s24 the approving body is an organisation of the tree, never typed: the one named by
+    `approving_organisation_id` (the dossier's organisation or above it), else the nearest 党委 above;
+    its type comes from the tree (2026 第二十二条: a 党总支 or 党组 may not approve)."""
+    field = _approver_fields().get(entry.get("step"))
+    if field is None:
+        entry.pop("approving_organisation_id", None)
+        return entry
+    chain = [row.organisation_id, *tree.ancestors(row.organisation_id)]
+    wanted = entry.pop("approving_organisation_id", None)
+    if wanted is not None:
+        if not isinstance(wanted, int) or isinstance(wanted, bool) or wanted not in chain:
+            raise InputError("审批组织应为本档案所在组织或其上级组织", code="VALUE_INVALID",
+                             path="$.approving_organisation_id", field="approving_organisation_id")
+        org = tree.orgs[wanted]
+    else:
+        org = next((tree.orgs[i] for i in chain if tree.orgs[i].level == "committee"), tree.orgs[chain[-1]])
+    kind = admin.approval_type(org)
+    if kind is None:
+        raise InputError(f"“{org.name}”是党支部，不能作为审批组织", code="VALUE_INVALID",
+                         path="$.approving_organisation_id", field="approving_organisation_id")
+    return {**entry, field: {"name": org.name, "type": kind}}
 
 
 def _new_index(before: Dossier, after: Dossier) -> int:
@@ -286,8 +339,10 @@ def record_step(uow: UnitOfWork, actor: Actor, dossier_id: str, entry: Any, *, t
         raise InputError("步骤记录应为一个 JSON 对象", code="VALUE_INVALID", path="$")
     roles = ARCHIVE_ROLES if entry.get("step") == ARCHIVE_STEP else WRITE_ROLES
     tree.require_role(actor, row.organisation_id, roles, "记录该步骤")
+    archive.require_open(dossier, "再记录步骤")
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
     entry = _fill_people(uow, tree, row, entry)
+    entry = _fill_approving_body(tree, row, entry)
     entry["recorded_by"] = actor.name
     outcome = engine.record_step(dossier, entry, today, reason=reason)
     index = _new_index(dossier, outcome.dossier)
@@ -314,14 +369,40 @@ def review_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, *, t
     index = _step_index(dossier, index)
     if not tree.may_review(actor, row.organisation_id, _same_branch_review(dossier)):
         raise Forbidden("只有上级党组织中具有审核角色的人员才能审核该步骤", code="FORBIDDEN")
-    after = engine.review_step(dossier, index, actor.name, today)
+    after, source = provenance.sign_off(dossier, index, actor.name, today)  # or confirms a paper review
     step = after.steps[index]
-    event = _write(uow, row, dossier, after, kind="step_reviewed", actor=actor,
-                   info={"step": step.step, "index": index, "reviewed_on": today.isoformat()})
+    info = {"step": step.step, "index": index, "reviewed_on": today.isoformat(), "source": source}
+    if source == provenance.PAPER:
+        info["paper_reviewer"] = step.reviewed_by
+    event = _write(uow, row, dossier, after, kind="step_reviewed", actor=actor, info=info)
     uow.session.add(Review(dossier_id=row.id, event_seq=event.seq, step_index=index, step=step.step,
-                           reviewer_user_id=actor.user_id, reviewed_on=today))
+                           reviewer_user_id=actor.user_id, reviewed_on=today, source=source))
     uow.commit()
     return {"index": index, "step": step.step, "state": row.state, "version": row.version}
+
+
+def confirm_paper_reviews(uow: UnitOfWork, actor: Actor, dossier_id: str, *, today: dt.date) -> dict:
+    """Confirms every paper review an import brought, in one event: the review of the import itself.
+
+    Each passes the same checks as one review route call; if any is refused, none is confirmed."""
+    row, tree, dossier = _load(uow, actor, dossier_id)
+    if not tree.may_review(actor, row.organisation_id, _same_branch_review(dossier)):
+        raise Forbidden("只有上级党组织中具有审核角色的人员才能确认纸质审核记录", code="FORBIDDEN")
+    pending = provenance.pending_indices(dossier)
+    if not pending:
+        raise Conflict("该档案没有待确认的纸质审核记录", code="NOTHING_TO_CONFIRM")
+    after = dossier
+    for index in pending:
+        after, _ = provenance.sign_off(after, index, actor.name, today)
+    event = _write(uow, row, dossier, after, kind="paper_reviews_confirmed", actor=actor,
+                   info={"indices": pending, "steps": [after.steps[i].step for i in pending],
+                         "reviewed_on": today.isoformat(), "source": provenance.PAPER})
+    for index in pending:
+        uow.session.add(Review(dossier_id=row.id, event_seq=event.seq, step_index=index,
+                               step=after.steps[index].step, reviewer_user_id=actor.user_id, reviewed_on=today,
+                               source=provenance.PAPER))
+    uow.commit()
+    return {"confirmed": pending, "state": row.state, "version": row.version}
 
 
 def correct_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, entry: Any, *, reason: str,
@@ -329,7 +410,11 @@ def correct_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, ent
     """A new event replacing a recorded step, naming the event it corrects and why; it needs a new review."""
     row, tree, dossier = _load(uow, actor, dossier_id)
     index = _step_index(dossier, index)
-    tree.require_role(actor, row.organisation_id, WRITE_ROLES, "更正步骤记录")
+    archived = archive.is_archived(dossier)
+    if archived:  # only a reviewer above the branch, and the step says so
+        authority = archive.correction_authority(tree, actor, row.organisation_id)
+    else:
+        tree.require_role(actor, row.organisation_id, WRITE_ROLES, "更正步骤记录")
     if not isinstance(entry, dict):
         raise InputError("步骤记录应为一个 JSON 对象", code="VALUE_INVALID", path="$")
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
@@ -338,10 +423,14 @@ def correct_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, ent
     outcome = engine.correct_step(dossier, index, entry, today, reason=reason, warning_reason=warning_reason)
     corrected = uow.session.exec(select(StepRecord.event_seq).where(
         StepRecord.dossier_id == row.id, StepRecord.step_index == index).order_by(StepRecord.id.desc())).first()
-    step = outcome.dossier.steps[index]
-    event = _write(uow, row, dossier, outcome.dossier, kind="step_corrected", actor=actor,
-                   info={"step": step.step, "index": index, "date": step.date.isoformat(),
-                         "corrects_event": corrected, "reason": reason})
+    after = outcome.dossier
+    info = {"step": after.steps[index].step, "index": index, "date": after.steps[index].date.isoformat(),
+            "corrects_event": corrected, "reason": reason}
+    if archived:
+        after = archive.mark(after, index, actor.name, today, authority, reason)
+        info.update(after_archive=True, authority=authority)
+    step = after.steps[index]
+    event = _write(uow, row, dossier, after, kind="step_corrected", actor=actor, info=info)
     uow.session.add(StepRecord(dossier_id=row.id, event_seq=event.seq, step_index=index, step=step.step,
                                date=step.date, recorded_by_user_id=actor.user_id, corrects_event_seq=corrected))
     uow.commit()
@@ -371,6 +460,7 @@ def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any) -> di
     row, tree, dossier = _load(uow, actor, dossier_id)
     if not isinstance(event, dict):
         raise InputError("应为一个 JSON 对象", code="VALUE_INVALID", path="$")
+    archive.require_open(dossier, "办理该事项")
     event = dict(event)
     target = event.pop("to_organisation_id", None)
     columns: dict = {}
@@ -383,8 +473,7 @@ def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any) -> di
         event.setdefault("organisation", tree.orgs[destination].name)
         columns = {"organisation_id": destination, "root_organisation_id": tree.root(destination),
                    "pending_organisation_id": None}
-        _check_person(uow, tree, dossier.model_copy(update={"person": dossier.person.model_copy(
-            update={"id_number": None})}), destination, exclude=row.id)
+        _check_person(uow, tree, dossier, destination, exclude=row.id)  # 一人一档 in the receiving tree
     else:
         tree.require_role(actor, row.organisation_id, WRITE_ROLES, "办理该事项")
         if kind == "transfer_out" and target is not None:
@@ -400,7 +489,7 @@ def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any) -> di
     added = after.case_events[-1]
     _write(uow, row, dossier, after, kind=f"case_{added.kind}", actor=actor,
            info={"kind": added.kind, "date": added.date.isoformat(), "reason": added.reason,
-                 "organisation": added.organisation}, **columns)
+                 "organisation": added.organisation, **columns}, **columns)  # the ids too: verify replays them
     for key, value in columns.items():
         setattr(row, key, value)
     uow.commit()
@@ -413,6 +502,7 @@ def add_fact(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str, item: Any
     """An assessment, a publicity notice or a thought report; judged by the audit, not gated here."""
     row, tree, dossier = _load(uow, actor, dossier_id)
     tree.require_role(actor, row.organisation_id, WRITE_ROLES, "记录该事项")
+    archive.require_open(dossier, "再记录考察、公示或思想汇报")
     parsed = _validate_part(key, item, dossier)
     after = dossier.model_copy(update={key: [*getattr(dossier, key), parsed]})
     _write(uow, row, dossier, after, kind=f"{FACT_LISTS[key]}_added", actor=actor,
@@ -427,6 +517,7 @@ def attach_material(uow: UnitOfWork, actor: Actor, dossier_id: str, meta: dict, 
     row, tree, dossier = _load(uow, actor, dossier_id)
     roles = ARCHIVE_ROLES if meta.get("step") == ARCHIVE_STEP else WRITE_ROLES
     tree.require_role(actor, row.organisation_id, roles, "上传材料")
+    archive.require_open(dossier, "再上传材料")
     media = blobs.check_upload(data, declared_type, max_bytes)
     digest = blobs.store(uow.session, data, media)
     item = {**meta, "sha256": digest}
@@ -450,6 +541,17 @@ def read_material(uow: UnitOfWork, actor: Actor, dossier_id: str, digest: str) -
         raise NotFound("该档案没有这份材料", code="MATERIAL_NOT_FOUND", field="sha256")
     blob = blobs.read(uow.session, digest)
     return blob.data, blob.media_type, material.filename
+
+
+def material_files(uow: UnitOfWork, actor: Actor, dossier_id: str) -> dict[str, bytes]:
+    """Every uploaded file the dossier names, by SHA-256 and re-verified, for its archive bundle.
+
+    A SHA-256 with no stored file (a paper original an import described) is left out: the bundle
+    lists it as not provided. A stored file that no longer matches its SHA-256 is refused."""
+    dossier = load_dossier(uow, actor, dossier_id)
+    wanted = {m.sha256 for m in dossier.materials or [] if m.sha256}
+    return {digest: blobs.read(uow.session, digest).data for digest in sorted(wanted)
+            if blobs.exists(uow.session, digest)}
 
 
 # ---------------------------------------------------------------- history, audit, plan

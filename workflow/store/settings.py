@@ -11,6 +11,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     token_hours: int = 12
     db_pool_size: int = 20
+    # the secret that seals the event chain; keep it where database access does not reach (workflow/store/keys.py)
+    chain_key_file: str = "var/fazhan-chain.keys"
 
 
 def get_settings() -> Settings:

@@ -30,6 +30,9 @@ class Organisation(SQLModel, table=True):
     root_id: int | None = Field(default=None, index=True)
     rule_set: str | None = Field(default=None, max_length=20)
     overlay: str | None = Field(default=None, max_length=100)
+    approval_type: str | None = Field(default=None, max_length=30)
+    """What kind of body this is when it approves at s17/s24 (2026 第二十二条): `committee`,
+    `subordinate_committee` (under a 乡镇（街道）党委), `temporary`, `party_group`; None: from `level`."""
 
 
 class User(SQLModel, table=True):
@@ -39,6 +42,18 @@ class User(SQLModel, table=True):
     display_name: str = Field(max_length=100, unique=True)
     password_hash: str = Field(max_length=200)
     active: bool = True
+    system_admin: bool = False  # may edit national data (the working-day calendar)
+    credentials_version: int = 0  # moves on password change and deactivation: revokes calendar-feed links
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per login name (`login:…`) and per client address (`address:…`), in the database
+    so every worker process counts the same failures and honours the same lock."""
+
+    key: str = Field(primary_key=True, max_length=200)
+    failures: int = 0
+    window_start: int = 0  # seconds since the epoch (UTC)
+    locked_until: int = 0
 
 
 class RoleGrant(SQLModel, table=True):
@@ -66,20 +81,23 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=100)
     status: str = Field(max_length=20)
     discipline: str | None = Field(default=None, max_length=50)
+    discipline_until: dt.date | None = None  # the end of the discipline's influence period (影响期)
 
 
 class Dossier(SQLModel, table=True):
-    """一人一档: one row per person; the same ID number, or name and birth date in a tree, is refused."""
+    """一人一档 within an organisation tree: the same ID number, or name and birth date, is refused there.
+    Not across trees: a refusal would tell a user of one tree that the person has a dossier in another."""
 
     __table_args__ = (UniqueConstraint("root_organisation_id", "person_name", "birth_date",
-                                       name="uq_dossier_person_in_tree"),)
+                                       name="uq_dossier_person_in_tree"),
+                      UniqueConstraint("root_organisation_id", "id_number", name="uq_dossier_id_number_in_tree"))
     id: str = Field(primary_key=True, max_length=64)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     root_organisation_id: int = Field(foreign_key="organisation.id")
     pending_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     person_name: str = Field(max_length=100)
     birth_date: dt.date
-    id_number: str | None = Field(default=None, max_length=18, unique=True)
+    id_number: str | None = Field(default=None, max_length=18)
     state: str = Field(max_length=30)
     version: int = 0
     head_hash: str = Field(max_length=64)
@@ -100,6 +118,7 @@ class Event(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=16)  # the key that sealed it; None: unkeyed (before 0002)
 
 
 class StepRecord(SQLModel, table=True):
@@ -125,6 +144,33 @@ class Review(SQLModel, table=True):
     step: str = Field(max_length=40)
     reviewer_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     reviewed_on: dt.date
+    source: str = Field(default="system", max_length=10)  # "paper": confirms an imported paper sign-off
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One line per dossier ever created, in creation order, sealed (workflow/store/ledger.py).
+
+    No foreign key: the line must outlive its dossier, so that a deleted dossier is named."""
+
+    __tablename__ = "ledger_entry"
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    number: int = Field(unique=True)
+    prev_dossier_id: str | None = Field(default=None, max_length=64)
+    last_seq: int
+    head_hash: str = Field(max_length=64)
+    key_id: str = Field(max_length=16)
+    mac: str = Field(max_length=64)
+
+
+class LedgerSeal(SQLModel, table=True):
+    """The one sealed row saying how many dossiers the ledger holds and which was created last."""
+
+    __tablename__ = "ledger_seal"
+    id: int = Field(default=1, primary_key=True)
+    count: int = 0
+    last_dossier_id: str | None = Field(default=None, max_length=64)
+    key_id: str | None = Field(default=None, max_length=16)
+    mac: str = Field(default="", max_length=64)
 
 
 class Blob(SQLModel, table=True):
@@ -149,10 +195,29 @@ class Material(SQLModel, table=True):
 
 
 class CalendarOverride(SQLModel, table=True):
-    """The official working-day calendar of a year the calendar package does not know yet."""
+    """The official working-day calendar of a year: one the calendar package does not know yet, or,
+    with an explicit override and the notice's number, a correction of one it does."""
 
     year: int = Field(primary_key=True)
     notice: str = Field(max_length=200)
     holidays: str = Field(sa_column=Column(Text, nullable=False))
     workdays: str = Field(sa_column=Column(Text, nullable=False))
     entered_by: str = Field(max_length=100)
+    overrides_package: bool = False
+    entered_at: str = Field(default_factory=_now, max_length=40)
+
+
+class CalendarChange(SQLModel, table=True):
+    """Every write to the calendar table, append-only: who, when, which notice, whether it replaced
+    the package's year. The largest id is the calendar's version, which each process compares with
+    the one it loaded before answering a request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    notice: str = Field(max_length=200)
+    overrides_package: bool = False
+    entered_by: str = Field(max_length=100)
+    entered_at: str = Field(default_factory=_now, max_length=40)
+
+
+from workflow.store import cultivation_tables  # noqa: E402,F401  (registers issue 12's tables; migration 0006)
