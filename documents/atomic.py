@@ -32,10 +32,51 @@ def ensure_output_dir(path: str | os.PathLike) -> Path:
     return target
 
 
+def _anonymous_file(directory: Path) -> int | None:
+    """An unnamed file in `directory` (Linux O_TMPFILE), or None where the file system has none.
+
+    Until it is linked it has no name: a `kill -9` mid-write leaves nothing behind, whereas a
+    named `.part` file would keep a partial record of a person's file in the output directory."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        return os.open(directory, flag | os.O_RDWR, 0o600)
+    except OSError:
+        return None
+
+
 @contextlib.contextmanager
 def atomic_path(final: str | os.PathLike) -> Iterator[Path]:
-    """Yields a temporary path next to `final`; renames it onto `final` only if the block succeeds."""
+    """Yields a temporary path for `final`; it becomes `final` only if the block succeeds.
+
+    Where the file system allows, the path is an unnamed file (/proc/self/fd/N) that gets a name
+    only once complete; elsewhere a hidden `.part` file beside `final` is renamed into place."""
     final = Path(final)
+    fd = _anonymous_file(final.parent)
+    if fd is not None:
+        try:
+            yield Path(f"/proc/self/fd/{fd}")
+            os.fsync(fd)
+            os.fchmod(fd, 0o644)
+            linked = final.parent / f"{TEMP_PREFIX}{final.name}.{os.getpid()}{TEMP_SUFFIX}"
+            with contextlib.suppress(FileNotFoundError):
+                linked.unlink()
+            proc = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
+            try:  # linkat(…, AT_SYMLINK_FOLLOW): a plain link() would link the /proc symlink itself
+                os.link(f"self/fd/{fd}", linked, src_dir_fd=proc, follow_symlinks=True)
+            finally:
+                os.close(proc)
+            try:
+                os.replace(linked, final)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    linked.unlink()
+        except OSError as exc:
+            raise OutputUnwritable(f"写入 {final} 失败：{exc.strerror or exc}", file=str(final)) from None
+        finally:
+            os.close(fd)
+        return
     try:
         fd, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{final.name}.", suffix=TEMP_SUFFIX, dir=final.parent)
         os.close(fd)

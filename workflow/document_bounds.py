@@ -40,3 +40,30 @@ def extra_fields_problem(extra: dict) -> str | None:
     if size > MAX_EXTRA_BYTES:
         return f"未知字段过大：共 {size // 1024} KB，每个对象最多 {MAX_EXTRA_BYTES // 1024} KB"
     return None
+
+
+MAX_DOSSIER_FILE_BYTES = 16 * 1024 * 1024
+"""A `dossier/1` file (one person's record is ~10 KB; a JSON import file may list many) read whole."""
+
+
+def read_bounded(path: str, limit: int = MAX_DOSSIER_FILE_BYTES) -> bytes:
+    """The bytes of a file ("-": standard input), or an InputError when it is larger than `limit`:
+    a hostile or mistaken file costs one bounded read, never all the memory."""
+    import sys
+
+    from workflow.errors import InputError
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError("文件不存在", code="FILE_NOT_FOUND", file=path) from None
+    except OSError as exc:
+        raise InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE", file=path) from None
+    if len(data) > limit:
+        raise InputError(f"文件超过 {limit // (1024 * 1024)} MB，不像是档案文件；请拆分后再读入",
+                         code="FILE_TOO_LARGE", file="<stdin>" if path == "-" else path)
+    return data

@@ -464,9 +464,6 @@ def _check_references(dossier: Dossier, source: str, catalogue: Catalogue) -> Do
 
 
 def load_dossier_file(path: str) -> Dossier:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE", file=path) from None
-    return parse_dossier(raw, source=path)
+    from workflow.document_bounds import read_bounded
+
+    return parse_dossier(read_bounded(path), source=path)

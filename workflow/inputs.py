@@ -5,10 +5,10 @@ directory is audited in constant memory and one bad file does not hide the other
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from workflow.document_bounds import read_bounded
 from workflow.dossier import Dossier, load_dossier_file, parse_dossier
 from workflow.errors import FazhanError, InputError
 
@@ -29,7 +29,7 @@ def read_dossiers(paths: list[str]) -> Iterator[Dossier | FazhanError]:
     for name in expand(paths):
         try:
             if name == "-":
-                yield parse_dossier(sys.stdin.buffer.read(), source="<stdin>")
+                yield parse_dossier(read_bounded("-"), source="<stdin>")
             elif not Path(name).exists():
                 yield InputError("文件不存在", code="FILE_NOT_FOUND", file=name)
             else:
@@ -43,13 +43,7 @@ def iter_sources(names: list[str]):
     from workflow.audit_stream import Source
 
     for name in names:
-        if name == "-":
-            yield Source("<stdin>", sys.stdin.buffer.read())
-            continue
         try:
-            yield Source(name, Path(name).read_bytes())
-        except FileNotFoundError:
-            yield Source(name, error=InputError("文件不存在", code="FILE_NOT_FOUND", file=name).to_dict())
-        except OSError as exc:
-            yield Source(name, error=InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE",
-                                                file=name).to_dict())
+            yield Source("<stdin>" if name == "-" else name, read_bounded(name))
+        except InputError as exc:
+            yield Source("<stdin>" if name == "-" else name, error=exc.to_dict())

@@ -350,6 +350,7 @@ def _step_or_404(step_id: str):
 def _step_page(request, uow, actor, today, dossier_id: str, step, *, mode: str, form: dict, index: int | None = None,
                problems: dict | None = None, status: int = 200, warnings: bool = False):
     answer, dossier = _load(uow, actor, dossier_id)
+    step = views.ruleset(dossier, today).step_by_id[step.id]  # its name in the order this dossier follows
     plan = plan_dossier(dossier, today)
     planned = next((n for n in plan.next if n.step == step.id), None)
     members = []

@@ -92,3 +92,20 @@ def test_ids_and_names_stay_printable(dossier_2014, mutate, path):
     mutate(dossier_2014)
     error = error_of(dossier_2014)
     assert (error.code, error.path) == ("VALUE_INVALID", path)
+
+
+def test_a_file_too_large_to_be_a_dossier_is_refused_after_one_bounded_read(tmp_path, monkeypatch):
+    from workflow import document_bounds
+    from workflow.dossier import load_dossier_file
+    from workflow.errors import InputError
+    from workflow.inputs import iter_sources
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b'{"format": "dossier/1", "id": "' + b"x" * 4096 + b'"}')
+    monkeypatch.setattr(document_bounds, "MAX_DOSSIER_FILE_BYTES", 1024)
+    monkeypatch.setattr(document_bounds.read_bounded, "__defaults__", (1024,))
+    with pytest.raises(InputError) as caught:
+        load_dossier_file(str(big))
+    assert (caught.value.code, caught.value.file) == ("FILE_TOO_LARGE", str(big))
+    [source] = list(iter_sources([str(big)]))
+    assert source.error["code"] == "FILE_TOO_LARGE"

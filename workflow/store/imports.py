@@ -7,10 +7,10 @@ A 审核人 or `reviewed_by` in the file is paper history, never a sign-off (wor
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow.document_bounds import read_bounded
 from workflow.errors import FazhanError, InputError
 from workflow.store import services
 from workflow.store.access import Actor
@@ -88,9 +88,9 @@ def import_path(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, 
         return import_records(uow, actor, organisation, path, label=label, today=today)
     report = ImportReport()
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        report.errors.append(InputError(f"无法读取文件：{exc.strerror}", code="FILE_UNREADABLE", file=path))
+        raw = read_bounded(path)
+    except InputError as exc:
+        report.errors.append(exc)
         return report
     _one(uow, actor, organisation, raw, label or path, report, today)
     return report
