@@ -6,10 +6,9 @@ which in the API only a system administrator may. Each write names who did it (`
 from __future__ import annotations
 
 import typer
-from sqlmodel import select
 
+from api.cli_store import UnitOfWork, select  # imported when a command runs (fast start)
 from workflow.errors import FazhanError
-from workflow.store.repository import UnitOfWork
 
 
 def register(app: typer.Typer, user_app: typer.Typer, open_db, fail) -> None:

@@ -9,14 +9,42 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import typer
-from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from workflow.errors import FazhanError, InputError
-from workflow.store.access import Actor
-from workflow.store.repository import UnitOfWork
-from workflow.store.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from workflow.store.access import Actor
+
+
+# The store's libraries (SQLAlchemy, SQLModel, pydantic-settings) cost about half a second to import;
+# these helpers import them when a store command runs, so `fazhan --help` and file audits start fast.
+def Settings():  # noqa: N802 - stands for the settings class
+    from workflow.store.settings import Settings as _Settings
+
+    return _Settings()
+
+
+def UnitOfWork(engine):  # noqa: N802 - stands for the unit-of-work class
+    from workflow.store.repository import UnitOfWork as _UnitOfWork
+
+    return _UnitOfWork(engine)
+
+
+def select(*entities):
+    from sqlmodel import select as _select
+
+    return _select(*entities)
+
+
+def Actor(**fields):  # noqa: N802 - stands for the actor class
+    from workflow.store.access import Actor as _Actor
+
+    return _Actor(**fields)
 
 
 def _fail(error: FazhanError) -> typer.Exit:
