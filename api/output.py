@@ -24,7 +24,42 @@ def print_error(error) -> None:
     Console(stderr=True, highlight=False).print(f"[bold red]错误[/] {error}", soft_wrap=True)
 
 
+TABLE_ROW_LIMIT = 300
+"""More rows than a person reads on a terminal (and drawing them costs more than the audit itself):
+past this, a table command prints a summary and points at the JSON and HTML outputs."""
+
+
+def _too_many(rows: int, what: str, command: str) -> bool:
+    if rows <= TABLE_ROW_LIMIT:
+        return False
+    console().print(f"{what}共 {rows} 行，超过 {TABLE_ROW_LIMIT} 行，不再逐行列出。完整结果请用 "
+                    f"`fazhan {command} … --format json`，或 `fazhan report … --format html --out 报告.html`。")
+    return True
+
+
+def audit_summary(document: dict) -> None:
+    """Counts by code and severity: what a large audit says at a glance."""
+    out = console()
+    counts: dict[tuple[str, str], int] = {}
+    for dossier in document["dossiers"]:
+        for f in dossier["findings"]:
+            counts[(f["severity"], f["code"])] = counts.get((f["severity"], f["code"]), 0) + 1
+    table = Table(title=f"审计汇总（检查日 {document['as_of']}）")
+    for column in ("级别", "代码", "条数"):
+        table.add_column(column, no_wrap=True)
+    order = {"violation": 0, "warning": 1, "info": 2}
+    for (severity, code), n in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], -kv[1], kv[0][1])):
+        table.add_row(f"[{_SEVERITY_STYLE[severity]}]{_SEVERITY_LABEL[severity]}[/]", code, str(n))
+    out.print(table)
+    summary = document["summary"]
+    out.print(f"共 {summary['dossiers']} 份档案，{summary['with_violations']} 份有违规。")
+
+
 def audit_table(document: dict) -> None:
+    rows = sum(max(1, len(d["findings"])) for d in document["dossiers"])
+    if _too_many(rows, "审计结果", "audit"):
+        audit_summary(document)
+        return
     out = console()
     table = Table(title=f"审计结果（检查日 {document['as_of']}）", show_lines=False)
     for column in ("档案", "状态", "级别", "代码", "步骤", "规则集", "条款"):
@@ -44,6 +79,11 @@ def audit_table(document: dict) -> None:
 
 
 def plan_table(document: dict) -> None:
+    rows = sum(max(1, len(d["next"])) for d in document["dossiers"])
+    if _too_many(rows, "下一步", "plan"):
+        overdue = sum(1 for d in document["dossiers"] if d["overdue"])
+        console().print(f"共 {len(document['dossiers'])} 份档案，{overdue} 份有已超期的步骤。")
+        return
     out = console()
     table = Table(title=f"下一步（检查日 {document['as_of']}）")
     for column in ("档案", "状态", "步骤", "最早", "期限", "受阻于"):

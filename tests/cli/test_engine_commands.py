@@ -141,3 +141,36 @@ def test_diagram_is_mermaid():
     result = fazhan("diagram")
     assert result.returncode == 0 and result.stdout.startswith("stateDiagram-v2")
     assert "candidate --> probationary" in result.stdout
+
+
+def test_a_large_table_prints_a_summary_and_points_at_json(tmp_path, monkeypatch):
+    import api.output as output
+
+    monkeypatch.setattr(output, "TABLE_ROW_LIMIT", 3)
+    dossiers = [{"id": f"D{i}", "state": "activist", "findings": [
+        {"code": "TALK_LATE", "severity": "violation", "step": "s02_applicant_talk", "rule_set": "2014",
+         "article": "第七条", "provisional": False, "message": "谈话超期"}]} for i in range(5)]
+    document = {"format": "audit/1", "as_of": "2026-11-21", "dossiers": dossiers,
+                "summary": {"dossiers": 5, "with_violations": 5, "by_code": {"TALK_LATE": 5}}}
+    captured = []
+    monkeypatch.setattr(output, "console", lambda: __import__("rich.console").console.Console(
+        file=_Sink(captured), width=200, highlight=False))
+    output.audit_table(document)
+    text = "".join(captured)
+    assert "共 5 行，超过 3 行" in text and "--format json" in text and "--format html" in text
+    assert __import__("re").search(r"TALK_LATE\s*│\s*5\s*│", text), text
+    assert "D4" not in text  # no row per dossier
+    captured.clear()
+    output.audit_table({**document, "dossiers": dossiers[:2], "summary": {**document["summary"], "dossiers": 2}})
+    assert "D1" in "".join(captured)
+
+
+class _Sink:
+    def __init__(self, into):
+        self.into = into
+
+    def write(self, text):
+        self.into.append(text)
+
+    def flush(self):
+        pass
