@@ -1,4 +1,5 @@
-"""`fazhan cultivation rank|forecast|scheme`: cultivation quality on files (issue 12).
+"""`fazhan cultivation rank|forecast|scheme`: cultivation quality on files (issue 12); `pairs` (结对 in
+the store) is api/cli_pairing.py.
 
 `rank` scores a sheet of entries (`scores/1`) under an assessment scheme, ranks the group, picks the
 best within the quota and, with `--propose`, checks a branch's proposal (exit 1 with every reason
@@ -13,11 +14,13 @@ from enum import Enum
 import typer
 from rich.table import Table
 
+from api.cli_pairing import pairs
 from api.output import console, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
 cultivation = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                           help="培养质量：量化考核排名、推优名额、离校前能否发展的预测。")
+cultivation.add_typer(pairs, name="pairs")
 
 
 class Format(str, Enum):

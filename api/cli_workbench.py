@@ -155,17 +155,19 @@ def report(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
 
 def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
           out: Path = typer.Option(None, "--out", help="导出 Excel 文件（可选）")) -> None:
-    """年报统计：截至某日按阶段、性别、民族、学历、年龄段和党组织的人数。"""
+    """年报统计：截至某日按阶段、性别、民族、学历、年龄段和党组织的人数，及当年发展党员与转正人数。"""
     from documents.atomic import write_atomic
-    from documents.reports.stats_xlsx import render_statistics_xlsx, statistics_rows
+    from documents.reports.stats_xlsx import development_rows, render_statistics_xlsx, statistics_rows
+    from workflow.cultivation.returns import counts_until
     from workflow.statistics import DIMENSIONS, annual_statistics
 
     try:
         day = parse_as_of(as_of)
         dossiers, unreadable = _read_inputs(paths)
         result = annual_statistics(dossiers, day)
+        development = counts_until(dossiers, day)
         if out is not None:
-            write_atomic(out, render_statistics_xlsx(result))
+            write_atomic(out, render_statistics_xlsx(result, development))
     except FazhanError as exc:
         raise fail(exc) from None
     screen = console()
@@ -177,6 +179,13 @@ def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
         for row in rows[1:]:
             table.add_row(*(str(v) for v in row))
         screen.print(table)
+    table = Table(title=f"{day.year} 年发展党员与转正（按审批日期，截至 {day.isoformat()}）")
+    head, *rows = development_rows(development)
+    table.add_column(head[0])
+    table.add_column(head[1], justify="right")
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    screen.print(table)
     if out is not None:
         typer.echo(f"已导出 {out}")
     raise typer.Exit(2 if unreadable else 0)

@@ -644,11 +644,13 @@ def _documents_router():
 
 
 def install(app: FastAPI) -> None:
-    from api.web import account  # the password page renders with this module's helpers
+    # these pages render with this module's helpers, so they are imported once it is loaded
+    from api.web import account, cultivation_pages
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
     app.include_router(account.router)
+    app.include_router(cultivation_pages.router)
     app.include_router(_documents_router(), include_in_schema=False)
     api_http_handler = app.exception_handlers.get(StarletteHTTPException)
 

@@ -1,4 +1,5 @@
-"""The annual-returns statistics as a workbook: one sheet per dimension, values by state, with totals."""
+"""The annual-returns statistics as a workbook: one sheet per dimension, values by state, with totals,
+and, when given, the year's development counts (发展, its structure, 转正; workflow/cultivation/returns.py)."""
 from __future__ import annotations
 
 import io
@@ -6,10 +7,12 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from workflow.cultivation.returns import STRUCTURE, Counts
 from workflow.statistics import DIMENSIONS, Statistics
 from workflow.spreadsheet.textcells import put
 
 _HEAD = PatternFill("solid", fgColor="F3E3E1")
+DEVELOPMENT_SHEET = "年度发展"
 
 
 def statistics_rows(stats: Statistics, dimension: str) -> list[list]:
@@ -22,7 +25,25 @@ def statistics_rows(stats: Statistics, dimension: str) -> list[list]:
     return rows
 
 
-def render_statistics_xlsx(stats: Statistics) -> bytes:
+def development_rows(counts: Counts) -> list[list]:
+    """Header, 发展党员 with its structure (其中…), then 转正: counted by the approval date (党内统计)."""
+    return [["项目", "人数"], ["发展党员", counts.developed],
+            *([f"其中：{words}", counts.structure[key]] for key, words in STRUCTURE.items()),
+            ["预备党员转正", counts.converted]]
+
+
+def _development_sheet(book: Workbook, counts: Counts, stats: Statistics) -> None:
+    ws = book.create_sheet(DEVELOPMENT_SHEET)
+    put(ws, 1, 1, f"{counts.year} 年发展党员与转正（按审批日期，截至 {stats.day.isoformat()}）").font = Font(bold=True, size=13)
+    for r, row in enumerate(development_rows(counts), start=3):
+        for c, value in enumerate(row, start=1):
+            cell = put(ws, r, c, value)
+            if r == 3:
+                cell.font, cell.fill = Font(bold=True), _HEAD
+    ws.column_dimensions["A"].width = 28
+
+
+def render_statistics_xlsx(stats: Statistics, development: Counts | None = None) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for dimension, title in DIMENSIONS.items():
@@ -35,6 +56,8 @@ def render_statistics_xlsx(stats: Statistics) -> bytes:
                 if r == 3 or value == "合计":
                     cell.font, cell.fill = Font(bold=True), _HEAD
         ws.column_dimensions["A"].width = 28
+    if development is not None:
+        _development_sheet(book, development, stats)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,5 +1,5 @@
 """cultivation quality (issue 12): score entries and reviewed scores, the annual development plan,
-published rankings and the proposals made from them, 推优 records
+published rankings and the proposals made from them, 推优 records, pairings (结对) and their activities
 
 Revision ID: 0006
 Revises: 0005
@@ -154,8 +154,61 @@ def upgrade() -> None:
     with op.batch_alter_table('cultivation_proposal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cultivation_proposal_ranking_id'), ['ranking_id'], unique=False)
 
+    op.create_table('cultivation_pairing',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('start', sa.Date(), nullable=False),
+    sa.Column('end', sa.Date(), nullable=True),
+    sa.Column('end_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('policy', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('assigned_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('assigned_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('ended_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_by_user_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),
+    sa.ForeignKeyConstraint(['ended_by_user_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
+    sa.ForeignKeyConstraint(['replaces_id'], ['cultivation_pairing.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('cultivation_pairing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cultivation_pairing_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cultivation_pairing_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cultivation_pairing_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('cultivation_pairing_activity',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pairing_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('happened_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('recorded_by_user_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['pairing_id'], ['cultivation_pairing.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('cultivation_pairing_activity', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cultivation_pairing_activity_pairing_id'), ['pairing_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('cultivation_pairing_activity', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cultivation_pairing_activity_pairing_id'))
+
+    op.drop_table('cultivation_pairing_activity')
+    with op.batch_alter_table('cultivation_pairing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cultivation_pairing_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_cultivation_pairing_member_id'))
+        batch_op.drop_index(batch_op.f('ix_cultivation_pairing_dossier_id'))
+
+    op.drop_table('cultivation_pairing')
     with op.batch_alter_table('cultivation_proposal', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cultivation_proposal_ranking_id'))
 

@@ -175,3 +175,72 @@ def test_a_league_nomination_backs_s03_within_its_quorum_majority_quota_and_vali
     outcome = domain.record_step(dossier, {"step": "s03_activist_determined", "date": "2026-01-10", **fields},
                                  D("2026-01-10"))
     assert outcome.state == "activist"  # the engine's NOMINATION_MISSING is satisfied by the 推优
+
+
+def test_s03_recorded_with_a_league_record_gets_the_league_nomination_and_keeps_the_record(uow, world):
+    branch, secretary = world["branch"], world["secretary"]
+    votes = {"expected": 38, "present": 30, "yes": 25, "no": 3, "abstain": 2}
+    common = {"league_branch": "公卫2023级1班团支部", "league_members": 40, "today": D("2025-12-01")}
+    ids = {}
+    with uow() as u:  # a case whose materials are kept on paper, so the steps pass review without uploads
+        services.create_dossier(u, secretary, branch, {"name": "学生41", "birth_date": "2005-03-01"}, dossier_id="P01",
+                                track_materials=False)
+    for who in ("P01", "S02"):
+        with uow() as u:
+            ids[who] = store.record_league_nomination(u, secretary, branch, who, meeting_on=D("2025-10-10"),
+                                                      votes=votes, **common)["id"]
+    with uow() as u:  # another Party committee's 推优 record, for a person of its own
+        other_root = admin.create_organisation(u, None, name="药学院党委", level="committee", parent_id=None)["id"]
+    with uow() as u:
+        them = admin.create_user(u, None, login="yaoxue", display_name="赵书记", password=PASSWORD,
+                                 grants=[(other_root, "organiser")])
+    outsider = _actor(them, [(other_root, "organiser")])
+    with uow() as u:
+        services.create_dossier(u, outsider, other_root, {"name": "药学01", "birth_date": "2005-03-01"}, dossier_id="Y01")
+    with uow() as u:
+        ids["Y01"] = store.record_league_nomination(u, outsider, other_root, "Y01", meeting_on=D("2025-10-10"),
+                                                    votes=votes, **{**common, "league_branch": "药学团支部"})["id"]
+    for step, day in (("s01_application", "2025-09-10"), ("s02_applicant_talk", "2025-09-20")):
+        with uow() as u:
+            index = services.record_step(u, secretary, "P01", {"step": step, "date": day},
+                                         today=D("2025-12-01"))["index"]
+        with uow() as u:
+            services.review_step(u, world["committee"], "P01", index, today=D("2025-12-01"))
+
+    s03 = {"step": "s03_activist_determined", "date": "2026-01-10"}
+    refusals = ((ids["S02"], "2026-01-10", InputError, "LEAGUE_NOMINATION_FOREIGN"),
+                (ids["Y01"], "2026-01-10", NotFound, "LEAGUE_NOMINATION_NOT_FOUND"),
+                (987654, "2026-01-10", NotFound, "LEAGUE_NOMINATION_NOT_FOUND"),
+                ("1", "2026-01-10", NotFound, "LEAGUE_NOMINATION_NOT_FOUND"),
+                (ids["P01"], "2027-10-11", InputError, "LEAGUE_NOMINATION_EXPIRED"),
+                (ids["P01"], "2025-10-09", InputError, "LEAGUE_NOMINATION_LATER"))
+    for record, day, error, code in refusals:
+        with uow() as u, pytest.raises(error) as caught:
+            services.record_step(u, secretary, "P01", {**s03, "date": day, "league_recommendation_id": record},
+                                 today=D("2027-10-12"))
+        assert caught.value.code == code and caught.value.field == "league_recommendation_id"
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.message)
+    with uow() as u, pytest.raises(InputError) as caught:  # only s03's nomination is backed by a 推优
+        services.record_step(u, secretary, "P01", {"step": "s04_activist_filed", "date": "2026-01-10",
+                                                   "league_recommendation_id": ids["P01"]}, today=D("2026-01-10"))
+    assert caught.value.field == "league_recommendation_id"
+
+    with uow() as u:
+        done = services.record_step(u, secretary, "P01", {**s03, "league_recommendation_id": ids["P01"]},
+                                    today=D("2026-01-10"))
+    assert done["state"] == "activist"
+    with uow() as u:
+        step = services.load_dossier(u, secretary, "P01").steps[2]
+    assert step.nomination == ["league"] and step.model_dump()["league_recommendation_id"] == ids["P01"]
+
+    with uow() as u, pytest.raises(InputError) as caught:  # a correction is checked the same way
+        services.correct_step(u, secretary, "P01", 2, {**s03, "league_recommendation_id": ids["S02"]},
+                              reason="补记党员推荐", today=D("2026-01-12"))
+    assert caught.value.code == "LEAGUE_NOMINATION_FOREIGN"
+    with uow() as u:
+        services.correct_step(u, secretary, "P01", 2, {**s03, "nomination": ["party_members"],
+                                                       "league_recommendation_id": ids["P01"]},
+                              reason="补记党员推荐", today=D("2026-01-12"))
+    with uow() as u:
+        step = services.load_dossier(u, secretary, "P01").steps[2]
+    assert step.nomination == ["party_members", "league"]

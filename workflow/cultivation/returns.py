@@ -70,3 +70,10 @@ def development_counts(dossiers: list[Dossier], year: int) -> Counts:
             if approval.date.year == year and outcome == "convert":
                 out.converted += 1
     return out
+
+
+def counts_until(dossiers: list[Dossier], day: dt.date) -> Counts:
+    """The counts of `day`'s year as the dossiers stood on `day`: an approval dated later in that year
+    is not yet counted, as the other annual-return tables count people as they stood that day."""
+    return development_counts([d.model_copy(update={"steps": [s for s in d.steps if s.date <= day]})
+                               for d in dossiers], day.year)

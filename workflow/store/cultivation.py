@@ -432,7 +432,53 @@ def s03_nomination(uow: UnitOfWork, actor: Actor, dossier_id: str, on: dt.date) 
         latest = f"（最近一次推优 {records[0].meeting_on}，有效期至 {records[0].valid_until}）" if records else ""
         raise InputError(f"{on} 没有有效的团组织推优记录{latest}", code="LEAGUE_NOMINATION_MISSING",
                          field="nomination")
-    return {"nomination": ["league"], "league_nomination_id": valid[0].id}
+    return {"nomination": ["league"], LEAGUE_FIELD: valid[0].id}
+
+
+LEAGUE_FIELD = "league_recommendation_id"
+
+
+def _nomination_steps() -> set[str]:
+    """The steps whose nomination a 推优 backs, from the rule data (kind `nomination`, accepting `league`)."""
+    from checklists.loader import default_catalogue
+
+    return {rule.params.step for rs in default_catalogue().ordered() for rule in rs.rules
+            if rule.kind == "nomination" and "league" in rule.params.accepted}
+
+
+def fill_league_nomination(uow: UnitOfWork, tree: OrgTree, row: DossierRow, entry: dict) -> dict:
+    """s03 recorded with `league_recommendation_id`: the 推优 record must be this person's, held on or
+    before the step's date and not expired then; `nomination` then gets `league` and the step keeps
+    the record's id, so the step leads back to the League branch's vote."""
+    if LEAGUE_FIELD not in entry:
+        return entry
+    entry = dict(entry)
+    wanted = entry[LEAGUE_FIELD]
+    where = {"path": f"$.{LEAGUE_FIELD}", "field": LEAGUE_FIELD}
+    if entry.get("step") not in _nomination_steps():
+        raise InputError("只有确定入党积极分子（s03）可以引用团组织推优记录", code="VALUE_INVALID", **where)
+    record = uow.session.get(LeagueNomination, wanted) \
+        if isinstance(wanted, int) and not isinstance(wanted, bool) else None
+    if record is None or tree.orgs.get(record.organisation_id) is None \
+            or tree.root(record.organisation_id) != row.root_organisation_id:
+        raise NotFound(f"找不到推优记录 {wanted}", code="LEAGUE_NOMINATION_NOT_FOUND", **where)
+    if record.dossier_id != row.id:
+        raise InputError(f"推优记录 {wanted} 不是本档案人员的推优记录", code="LEAGUE_NOMINATION_FOREIGN", **where)
+    try:
+        on = dt.date.fromisoformat(entry.get("date"))
+    except (TypeError, ValueError):
+        return entry  # the engine refuses the date itself, with its own words
+    if on < record.meeting_on:
+        raise InputError(f"推优记录 {wanted} 的团支部大会（{record.meeting_on}）晚于本步骤日期 {on}",
+                         code="LEAGUE_NOMINATION_LATER", **where)
+    if on > record.valid_until:
+        raise InputError(f"推优记录 {wanted} 已于 {record.valid_until} 过期（团支部大会 {record.meeting_on}），"
+                         f"本步骤日期为 {on}", code="LEAGUE_NOMINATION_EXPIRED", **where)
+    given = entry.get("nomination")
+    nomination = list(given) if isinstance(given, list) else []
+    if "league" not in nomination:
+        nomination.append("league")
+    return {**entry, "nomination": nomination}
 
 
 # ---------------------------------------------------------------- the half-year assessment cites the score

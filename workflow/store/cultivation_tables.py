@@ -1,8 +1,10 @@
 """The tables of cultivation quality (issue 12): score entries, reviewed final scores, published
-rankings and the proposals made from them, the annual development plan, 推优 records.
+rankings and the proposals made from them, the annual development plan, 推优 records, pairings (结对)
+and their activities.
 
-All are insert-only except the review columns of a score (signed once): a corrected entry is a new
-row naming the one it replaces, a republished ranking is refused, a proposal is never edited.
+All are insert-only except the review columns of a score and the end of a pairing (each set once): a
+corrected entry is a new row naming the one it replaces, a republished ranking is refused, a proposal
+is never edited.
 Registered on SQLModel.metadata by workflow/store/tables.py; created by migration 0006.
 """
 from __future__ import annotations
@@ -135,5 +137,41 @@ class LeagueNomination(SQLModel, table=True):
     policy: str = Field(max_length=100)
     valid_until: dt.date
     recorded_by_user_id: int = Field(foreign_key="app_user.id")
+    recorded_by: str = Field(max_length=100)
+    created_at: str = Field(default_factory=_now, max_length=40)
+
+
+class CultivationPairing(SQLModel, table=True):
+    """One 培养联系人's time with one activist (结对, 细则第九条): from `start` until `end`.
+
+    Closed once, never deleted: a replaced contact keeps the row with the day and the reason, and
+    the new pairing names the one it replaces, so every earlier half-year still shows its contact."""
+
+    __tablename__ = "cultivation_pairing"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    dossier_id: str = Field(foreign_key="dossier.id", index=True, max_length=64)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    start: dt.date
+    end: dt.date | None = None
+    end_reason: str | None = Field(default=None, max_length=500)
+    replaces_id: int | None = Field(default=None, foreign_key="cultivation_pairing.id")
+    policy: str = Field(max_length=100)
+    assigned_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")  # None: the command line
+    assigned_by: str = Field(max_length=100)
+    ended_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: str = Field(default_factory=_now, max_length=40)
+
+
+class CultivationPairingActivity(SQLModel, table=True):
+    """A dated piece of pairing work (谈心谈话 or 帮扶) within a pairing's time, with a note."""
+
+    __tablename__ = "cultivation_pairing_activity"
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="cultivation_pairing.id", index=True)
+    kind: str = Field(max_length=20)
+    happened_on: dt.date
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    recorded_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_by: str = Field(max_length=100)
     created_at: str = Field(default_factory=_now, max_length=40)

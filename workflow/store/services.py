@@ -22,7 +22,7 @@ from workflow.dossier import Dossier, parse_dossier
 from workflow.errors import InputError
 from workflow.machine import derive_state
 from workflow.plan import plan_document, plan_dossier
-from workflow.store import admin, archive, blobs, provenance
+from workflow.store import admin, archive, blobs, cultivation, provenance
 from workflow.store.access import (
     ARCHIVE_ROLES,
     ARCHIVE_STEP,
@@ -343,6 +343,7 @@ def record_step(uow: UnitOfWork, actor: Actor, dossier_id: str, entry: Any, *, t
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
     entry = _fill_people(uow, tree, row, entry)
     entry = _fill_approving_body(tree, row, entry)
+    entry = cultivation.fill_league_nomination(uow, tree, row, entry)
     entry["recorded_by"] = actor.name
     outcome = engine.record_step(dossier, entry, today, reason=reason)
     index = _new_index(dossier, outcome.dossier)
@@ -419,6 +420,7 @@ def correct_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, ent
         raise InputError("步骤记录应为一个 JSON 对象", code="VALUE_INVALID", path="$")
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
     entry = _fill_people(uow, tree, row, entry)
+    entry = cultivation.fill_league_nomination(uow, tree, row, entry)
     entry["recorded_by"] = actor.name
     outcome = engine.correct_step(dossier, index, entry, today, reason=reason, warning_reason=warning_reason)
     corrected = uow.session.exec(select(StepRecord.event_seq).where(
