@@ -186,6 +186,7 @@ def _build_ruleset(data: dict, file: str) -> RuleSet:
             materials=[Material(**m) for m in data["materials"]],
             file_sections=[FileSection(**f) for f in data["file_sections"]],
             forms=[Form(**f) for f in data["forms"]], words=data.get("words", {}),
+            approving_bodies=data.get("approving_bodies", {}),
         )
     except ValidationError as exc:
         raise _validation(exc, file, "") from None

@@ -174,6 +174,7 @@ class RuleSet(BaseModel):
     file_sections: list[FileSection]
     forms: list[Form]
     words: dict[str, str] = Field(default_factory=dict)
+    approving_bodies: dict[str, str] = Field(default_factory=dict)
     extra: dict = Field(default_factory=dict)
 
     @property

@@ -145,7 +145,23 @@ class ApprovingBody(_Record):
     """Who approved at s17/s24 (2026 第二十二条): only a 党委 (`committee`) may approve."""
 
     name: str | None = Field(default=None, max_length=200)
-    type: Literal["committee", "subordinate_committee", "general_branch", "temporary", "party_group"]
+    type: str
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        known = approving_body_types()
+        if value not in known:
+            raise ValueError(f"VALUE_INVALID|审批组织类型“{value}”无效，可选：{'、'.join(known)}")
+        return value
+
+
+def approving_body_types() -> dict[str, str]:
+    """Every kind of approving body the rule sets name, with its Chinese name (checklist data)."""
+    out: dict[str, str] = {}
+    for rs in default_catalogue().ordered():
+        out.update(rs.approving_bodies)
+    return out
 
 
 _OUTCOMES = {"s15_admission_meeting": {"passed", "rejected"},

@@ -18,8 +18,9 @@ class OrganisationIn(BaseModel):
     parent_id: int
     rule_set: str | None = None
     overlay: str | None = None
-    approval_type: Literal["committee", "subordinate_committee", "temporary", "party_group"] | None = Field(
-        default=None, description="党委一级组织作为审批机关的类型（2026 第二十二条）；不填按层级")
+    approval_type: str | None = Field(
+        default=None, max_length=30,
+        description="党委一级组织作为审批机关的类型（checklists 数据中的 approving_bodies，2026 第二十二条）；不填按层级")
 
 
 @router.get("/organisations")

@@ -65,3 +65,16 @@ def test_a_member_discipline_date_must_be_a_date(uow):
             admin.create_member(u, actor, organisation_id=root, name="孙八", status="full", discipline="警告",
                                 discipline_until="2026-13-01")
     assert caught.value.field == "discipline_until"
+
+
+def test_approving_body_types_come_from_the_checklist(uow):
+    from checklists.loader import default_catalogue
+    from workflow.dossier import approving_body_types
+
+    assert approving_body_types() == default_catalogue().get("2014").approving_bodies
+    assert approving_body_types()["general_branch"] == "党总支"
+    with uow() as u:
+        with pytest.raises(InputError) as caught:
+            admin.create_organisation(u, None, name="某党委", level="committee", parent_id=None,
+                                      approval_type="branch")
+    assert caught.value.field == "approval_type"

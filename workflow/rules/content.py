@@ -106,14 +106,11 @@ def party_standing(rule, occ, view, ctx, out) -> None:
         out.append(finding(rule, ctx.ruleset_at(occ), occ, {"recorded": recorded, "expected": expected}))
 
 
-_BODY_TYPES = {"committee": "党委", "subordinate_committee": "乡镇（街道）党委所属的基层党委", "general_branch": "党总支",
-               "temporary": "临时党组织", "party_group": "党组"}
-
-
 def approver(rule, occ, view, ctx, out) -> None:
     """Only a 党委 approves (2026 第二十二条; 2014 第二十三条); the body's type is recorded on the step."""
     body = getattr(occ.entry, rule.params.field, None)
     if body is None or is_hypothetical(ctx, occ) or body.type in rule.params.allowed:
         return
-    out.append(finding(rule, ctx.ruleset_at(occ), occ,
-                       {"body_name": body.name or "审批组织", "body_type": _BODY_TYPES.get(body.type, body.type)}))
+    rs = ctx.ruleset_at(occ)
+    out.append(finding(rule, rs, occ, {"body_name": body.name or "审批组织",
+                                       "body_type": rs.approving_bodies.get(body.type, body.type)}))

@@ -33,8 +33,7 @@ PASSED = {"通过": "passed", "未通过": "rejected"}
 CONVERSION = {"按期转正": "convert", "延长预备期": "extend", "取消预备党员资格": "cancel"}
 GENDER = {"男": "男", "女": "女"}
 YES_NO = {"是": "true", "否": "false"}
-APPROVING_BODY = {"党委": "committee", "乡镇（街道）党委所属的基层党委": "subordinate_committee", "党总支": "general_branch",
-                  "临时党组织": "temporary", "党组": "party_group"}
+APPROVING_BODY = {name: kind for kind, name in default_catalogue().get(CATALOGUE_RULE_SET).approving_bodies.items()}
 PUBLICITY_STEP = {"activist": "s03_activist_determined", "candidate": "s07_candidate_determined",
                   "admission": "s15_admission_meeting", "conversion": "s23_conversion_meeting"}
 ASSESSMENT_STEP = {"activist": "s06_activist_cultivation", "probation": "s21_probation_education"}

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from checklists.errors import ChecklistError
 from checklists.loader import default_catalogue
+from workflow.dossier import approving_body_types
 from workflow.errors import InputError
 from workflow.store.access import ADMIN_ROLES, READ_ROLES, WRITE_ROLES, Actor, OrgTree
 from workflow.store.accounts import hash_password
@@ -25,7 +26,7 @@ from workflow.store.tables import (
 MEMBER_STATUSES = ("full", "probationary")
 
 
-APPROVAL_TYPES = ("committee", "subordinate_committee", "general_branch", "temporary", "party_group")
+APPROVAL_TYPES = tuple(approving_body_types())
 
 
 def approval_type(org: Organisation) -> str | None:
