@@ -5,6 +5,6 @@ from fastapi import FastAPI
 
 
 def install(app: FastAPI) -> None:
-    from api.web.pages import install as _install
+    from api.web.wiring import install as _install
 
     _install(app)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import UowDep, client_address
 from api.web import session as web_session
-from api.web.pages import ActorDep, _form, render
+from api.web.common import ActorDep, read_form, render
 from workflow.errors import FazhanError
 from workflow.store import accounts
 
@@ -24,7 +24,7 @@ def password_page(request: Request, uow: UowDep, actor: ActorDep):
 
 @router.post("/account/password", response_class=HTMLResponse)
 async def change_password(request: Request, uow: UowDep, actor: ActorDep):
-    form = await _form(request)
+    form = await read_form(request)
     web_session.check_csrf(request, form.get(web_session.CSRF_FIELD))
     old, new, again = form.get("old_password"), form.get("new_password"), form.get("new_password_again")
     try:

@@ -20,7 +20,7 @@ from sqlmodel import select
 from api.deps import TodayDep, UowDep
 from api.errors import status_for
 from api.web import session as web_session
-from api.web.pages import ActorDep, PageError, _fail, _form, _int, _org_names, render
+from api.web.common import ActorDep, PageError, fail, org_names, parse_int, read_form, render
 from checklists.errors import ChecklistError
 from checklists.schemes import Scheme, load_scheme, scheme_ids
 from workflow.cultivation.entries import parse_entries
@@ -56,12 +56,12 @@ def _scheme_or_404(scheme_id: str | None) -> Scheme:
 def _where(uow, actor: Actor, org: str | None, scheme_id: str | None, period: str | None,
            today: dt.date) -> tuple[int, str, Scheme, Period]:
     """The organisation (visible to the user, else 404), the scheme and the period of a page."""
-    org_id = _int(org)
+    org_id = parse_int(org)
     tree = OrgTree.load(uow.session)
     try:
         organisation = tree.require_visible_org(actor, org_id)
     except FazhanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     scheme = _scheme_or_404(scheme_id)
     try:
         named = period_named(scheme, period[:20]) if period else period_of(scheme, today)
@@ -91,7 +91,7 @@ def _people(uow, actor: Actor, org_id: int) -> list[dict]:
         return [{"id": s["id"], "name": s["name"]}
                 for s in services.list_dossiers(uow, actor, organisation_id=org_id, limit=MAX_PEOPLE)]
     except FazhanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 def _entered(uow, org_id: int, scheme: Scheme, period: Period) -> set[str]:
@@ -109,7 +109,7 @@ def _entered(uow, org_id: int, scheme: Scheme, period: Period) -> set[str]:
 def index(request: Request, uow: UowDep, actor: ActorDep, today: TodayDep):
     schemes = {sid: load_scheme(sid) for sid in scheme_ids()}
     periods = {sid: period_of(s, today).label for sid, s in schemes.items()}
-    return render(request, "cultivation_index.html", uow, actor, orgs=_org_names(uow, actor), schemes=schemes,
+    return render(request, "cultivation_index.html", uow, actor, orgs=org_names(uow, actor), schemes=schemes,
                   periods=periods)
 
 
@@ -196,7 +196,7 @@ def _cell_of(exc: InputError, where: list[tuple[str, str]]) -> str | None:
     for detail in [*exc.details, {"path": exc.path}]:
         path = detail.get("path") or ""
         if path.startswith("$[") and "]" in path:
-            index = _int(path[2:path.index("]")])
+            index = parse_int(path[2:path.index("]")])
             if index is not None and index < len(where):
                 return ".".join(where[index])
         if "." in path and not path.startswith("$"):
@@ -225,7 +225,7 @@ async def save_scores(request: Request, uow: UowDep, actor: ActorDep, today: Tod
                       scheme: str | None = None, period: str | None = None):
     """Checks the whole sheet (the entries, then each person's score under the scheme) before storing
     any of it, stores the entries and computes the final scores to be reviewed by someone else."""
-    form_data = await _form(request)
+    form_data = await read_form(request)
     web_session.check_csrf(request, form_data.get(web_session.CSRF_FIELD))
     where_ = _where(uow, actor, org, scheme, period, today)
     org_id, _, chosen, named = where_
@@ -323,13 +323,13 @@ async def publish(request: Request, uow: UowDep, actor: ActorDep, today: TodayDe
                   scheme: str | None = None, period: str | None = None):
     """The reviewer's action: signs off each score not yet reviewed (the store refuses the one who
     computed them), then publishes the ranking with the class's size for the quota."""
-    form = await _form(request)
+    form = await read_form(request)
     web_session.check_csrf(request, form.get(web_session.CSRF_FIELD))
     where_ = _where(uow, actor, org, scheme, period, today)
     org_id, _, chosen, named = where_
     size_text = form.get("group_size") if isinstance(form.get("group_size"), str) else ""
     try:
-        size = _int(size_text)
+        size = parse_int(size_text)
         if size is None or size < 1:
             raise InputError("班级人数应为正整数", code="VALUE_INVALID", field="group_size")
         for score in _latest_scores(uow, org_id, chosen, named):
@@ -348,9 +348,9 @@ async def publish(request: Request, uow: UowDep, actor: ActorDep, today: TodayDe
 async def propose(request: Request, ranking_id: str, uow: UowDep, actor: ActorDep, today: TodayDep):
     """Proposes the ticked people; a refusal (beyond the quota, out of rank order, not eligible) shows
     every reason the store gives and keeps the ticks."""
-    form = await _form(request)
+    form = await read_form(request)
     web_session.check_csrf(request, form.get(web_session.CSRF_FIELD))
-    rid = _int(ranking_id)
+    rid = parse_int(ranking_id)
     ranking = uow.session.get(CultivationRanking, rid) if rid is not None else None
     if ranking is None or ranking.organisation_id not in OrgTree.load(uow.session).reach(actor, READ_ROLES):
         raise PageError(404, "找不到该排名", "RANKING_NOT_FOUND")

@@ -240,3 +240,20 @@ def test_forms_and_bundle_download_with_the_session(world):
     assert bundle.status_code == 200 and bundle.content.startswith(b"PK")
     assert Page(world.app, "reviewer").get("/dossiers/P-1/bundle.zip").status_code == 403
     assert Page(world.app, None).get("/dossiers/P-1/bundle.zip").status_code == 303
+
+
+def _offered_organisations(html: str) -> set[str]:
+    select = html[html.index('name="organisation_id"'):]
+    select = select[:select.index("</select>")]
+    return set(re.findall(r"<option[^>]*>([^<]+)</option>", select)) - {"请选择"}
+
+
+def test_new_dossier_offers_only_organisations_the_user_may_write_in(world):
+    """Issue 14's permission bug: a user who is organiser of one branch and reviewer of the committee was
+    offered every organisation of the tree. Only the branch where they record may be offered."""
+    mixed = _offered_organisations(Page(world.app, "both").get("/dossiers/new").text)
+    assert "甲学院第一支部" in mixed
+    assert not mixed & {"甲大学党委", "甲学院党总支", "甲学院第二支部", "乙学院支部"}, mixed
+    whole_tree = _offered_organisations(Page(world.app, "organiser").get("/dossiers/new").text)
+    assert {"甲大学党委", "甲学院党总支", "甲学院第一支部", "甲学院第二支部"} <= whole_tree
+    assert not _offered_organisations(Page(world.app, "reviewer").get("/dossiers/new").text)
