@@ -155,9 +155,12 @@ def _check_references(rs: RuleSet, file: str) -> None:
             value = getattr(rule.params, ref, None)
             if value and value not in steps and value != "probation_end":
                 problems.append(f"rules[{i}]（{rule.code}）：未知步骤 {value}")
+    sections = {s.id for s in rs.file_sections}
     for i, material in enumerate(rs.materials):
         if material.step not in steps:
             problems.append(f"materials[{i}]：未知步骤 {material.step}")
+        if material.file not in sections:
+            problems.append(f"materials[{i}].file：未知档案分区 {material.file}")
     for i, form in enumerate(rs.forms):
         if form.material and form.material not in rs.material_by_id:
             problems.append(f"forms[{i}].material：未知材料 {form.material}")

@@ -133,8 +133,11 @@ class Material(_Data):
 
 
 class FileSection(_Data):
+    """A section of the personal file; the rule set lists them in the order the archive files them."""
+
     id: str
     name: str
+    mark: str = ""
 
 
 class Form(_Data):

@@ -12,13 +12,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from checklists.model import Form, RuleSet
-from documents import labels
 from documents.completeness import MissingMaterial, missing_required_materials
 from documents.forms import applicable_forms
 from documents.inforce import current_rule_set, rule_set_on
 from workflow.dossier import Dossier, MaterialEntry
 
-SECTION_ORDER = ["P", "P1", "P2", "P3", "P4", "P5", "B", "C"]
 FRONT_FORMS = ["full_record"]
 KIND_LABEL = {"generated": "系统生成", "file": "电子件", "paper": "纸质原件"}
 
@@ -52,6 +50,7 @@ class Plan:
     missing: list[MissingMaterial]
     pending: list[dict] = field(default_factory=list)
     closed: bool = False
+    marks: dict[str, str] = field(default_factory=dict)  # section id → how the 卷内目录 names it
 
 
 def _step_dates(dossier: Dossier) -> dict[str, dt.date]:
@@ -136,7 +135,7 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
             entries.append(Entry(section="P", title=form.name, kind="generated", form=form.id,
                                  date=max(dates.values()) if dates else None,
                                  note="系统生成，内嵌 dossier/1 数据"))
-    for section in SECTION_ORDER:
+    for section in [s.id for s in rs.file_sections]:  # the rule set's archive order (2026: 第三十六条)
         for material in materials:
             if material.file != section or material.id == "archive_catalogue":
                 continue
@@ -176,7 +175,8 @@ def plan(dossier: Dossier, rs: RuleSet | None = None, forms: list[Form] | None =
                                 "step_name": step.name, "step_number": step.number, "file": material.file})
     for i, entry in enumerate(entries, start=1):
         entry.number = i
-    return Plan(entries=entries, missing=missing_required_materials(dossier), pending=pending, closed=closed)
+    return Plan(entries=entries, missing=missing_required_materials(dossier), pending=pending, closed=closed,
+                marks={s.id: s.mark or s.id for s in rs.file_sections})
 
 
 def _elsewhere(rs: RuleSet) -> list:
@@ -204,10 +204,10 @@ def assign_pages(entries: list[Entry]) -> int:
 
 def template_context(p: Plan, total_pages: int | None = None) -> dict:
     return {"catalogue": {
-        "entries": [{**e.to_dict(), "date": e.date, "section_mark": labels.SECTION_MARK.get(e.section, e.section),
+        "entries": [{**e.to_dict(), "date": e.date, "section_mark": p.marks.get(e.section, e.section),
                      "kind_label": KIND_LABEL.get(e.kind, e.kind)} for e in p.entries],
-        "missing": [{**m.to_dict(), "section_mark": labels.SECTION_MARK.get(m.file, m.file)} for m in p.missing],
-        "pending": [{**m, "section_mark": labels.SECTION_MARK.get(m["file"], m["file"])} for m in p.pending],
+        "missing": [{**m.to_dict(), "section_mark": p.marks.get(m.file, m.file)} for m in p.missing],
+        "pending": [{**m, "section_mark": p.marks.get(m["file"], m["file"])} for m in p.pending],
         "closed": p.closed,
         "total_pages": total_pages,
     }}

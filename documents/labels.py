@@ -12,9 +12,7 @@ PUBLICITY_KIND = {"activist": "入党积极分子", "candidate": "发展对象",
                   "conversion": "预备党员转正"}
 CASE_EVENT = {"withdraw": "本人撤回", "not_admitted": "决定不予发展", "transfer_out": "组织关系转出",
               "transfer_in": "组织关系转入"}
-SECTION_MARK = {"P1": "①", "P2": "②", "P3": "③", "P4": "④", "P5": "⑤", "P": "卷首", "B": "支部", "C": "党委"}
 
 ALL = {"nomination": NOMINATION, "status": MEMBER_STATUS, "conclusion": CONCLUSION, "pre_review": PRE_REVIEW,
        "admission_outcome": ADMISSION_OUTCOME, "conversion_outcome": CONVERSION_OUTCOME,
-       "period": ASSESSMENT_PERIOD, "publicity": PUBLICITY_KIND, "case_event": CASE_EVENT,
-       "section": SECTION_MARK}
+       "period": ASSESSMENT_PERIOD, "publicity": PUBLICITY_KIND, "case_event": CASE_EVENT}

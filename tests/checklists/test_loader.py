@@ -33,9 +33,38 @@ def test_both_rule_sets_have_25_steps_and_every_spec_code():
 
 def test_personal_file_order_and_forms():
     rs = default_catalogue().get("2014")
-    assert [s.id for s in rs.file_sections][:5] == ["P1", "P2", "P3", "P4", "P5"]
+    assert [s.id for s in rs.file_sections][:6] == ["P", "P1", "P2", "P3", "P4", "P5"]
     assert rs.material_by_id["application_form"].file == "P1"
     assert {f.stage for f in rs.forms} == {0, 1, 2, 3, 4, 5}
+
+
+def _filed_in_order(rs) -> list[str]:
+    """The personal file's materials in the order the rule set's sections put them (卷内目录 aside)."""
+    order = [s.id for s in rs.file_sections]
+    return [m.id for m in sorted((m for m in rs.materials if m.file.startswith("P") and m.file != "P"),
+                                 key=lambda m: order.index(m.file))]
+
+
+def test_the_2026_personal_file_follows_article_36():
+    """第三十六条 of the 2026 细则: 志愿书、申请书、积极分子培养考察登记表、政治审查材料、预备党员教育考察登记表、
+    转正申请书. 2014 kept every cultivation record in one section after the 转正申请书."""
+    rs2014, rs2026 = default_catalogue().get("2014"), default_catalogue().get("2026.05")
+    key = ["application_form", "application_letter", "activist_assessment_form", "political_review_report",
+           "probation_assessment_form", "conversion_application"]
+    in_2026 = [m for m in _filed_in_order(rs2026) if m in key]
+    assert in_2026 == key
+    in_2014 = [m for m in _filed_in_order(rs2014) if m in key]
+    assert in_2014.index("conversion_application") < in_2014.index("activist_assessment_form")
+    assert [s.mark for s in rs2026.file_sections][:7] == ["卷首", "①", "②", "③", "④", "⑤", "⑥"]
+
+
+def test_a_material_filed_in_an_unknown_section_is_refused(tmp_path, monkeypatch):
+    import checklists.loader as loader
+    data, file = loader._national_raw("2014")
+    data = {**data, "materials": [{**data["materials"][0], "file": "P9"}, *data["materials"][1:]]}
+    with pytest.raises(ChecklistError) as caught:
+        loader._build_ruleset(data, file)
+    assert "materials[0].file" in caught.value.message and "P9" in caught.value.message
 
 
 def test_the_example_overlay_tightens():
