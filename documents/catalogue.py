@@ -16,6 +16,8 @@ from documents.completeness import MissingMaterial, missing_required_materials
 from documents.forms import applicable_forms
 from documents.inforce import current_rule_set, rule_set_on
 from workflow.dossier import Dossier, MaterialEntry
+from workflow.errors import FazhanError
+from workflow.machine import derive_state
 
 FRONT_FORMS = ["full_record"]
 KIND_LABEL = {"generated": "系统生成", "file": "电子件", "paper": "纸质原件"}
@@ -62,33 +64,14 @@ def _step_dates(dossier: Dossier) -> dict[str, dt.date]:
 
 
 def is_closed(dossier: Dossier, rs: RuleSet) -> bool:
-    """True when nothing more will be added: archived, or the case ended (not admitted, withdrawn...)."""
-    try:
-        from workflow.machine import derive_state  # the engine's answer, once it exists
-    except ImportError:
-        derive_state = None
+    """True when nothing more will be added: the engine's state is not a live one (archived,
+    converted, not admitted, withdrawn, transferred out). A dossier the engine cannot replay counts
+    as open, so its pending materials stay listed; the audit says why it cannot be replayed."""
     live = {s.id for s in rs.states if s.live}
-    if derive_state is not None:
-        try:
-            return derive_state(dossier) not in live or "s25_archived" in _step_dates(dossier)
-        except Exception:  # the engine's own errors are reported by the audit, not here
-            pass
-    if "s25_archived" in _step_dates(dossier):
-        return True
-    events = sorted(dossier.case_events, key=lambda e: e.date)
-    if events and events[-1].kind in ("withdraw", "not_admitted", "transfer_out"):
-        return True
-    latest = {}
-    for entry in sorted(dossier.steps, key=lambda e: e.date):
-        latest[entry.step] = entry
-    for outcome in rs.outcomes:
-        if outcome.dest in live or outcome.step not in latest:
-            continue
-        source, _, name = outcome.field.rpartition(".")
-        entry = latest.get(source) if source else latest[outcome.step]
-        if entry is not None and getattr(entry, name, None) == outcome.value:
-            return True
-    return False
+    try:
+        return derive_state(dossier) not in live
+    except FazhanError:
+        return False
 
 
 def due_forms(dossier: Dossier, rs: RuleSet | None = None) -> list[Form]:

@@ -150,3 +150,16 @@ def test_form_context_takes_probation_and_windows_from_the_engine(example_data):
     assert [(w["start"], w["end"], [a["date"] for a in w["items"]]) for w in windows[:2]] == [
         (dt.date(2021, 2, 8), dt.date(2021, 8, 8), [dt.date(2021, 8, 6)]),
         (dt.date(2021, 8, 8), dt.date(2022, 2, 8), [dt.date(2022, 2, 3)])]
+
+
+def test_a_withdrawn_case_is_closed_and_lists_nothing_to_come(example_data):
+    """The engine's state decides: a case withdrawn at the activist stage is closed, nothing pending."""
+    import documents.catalogue as catalogue
+    data = example_data("02_valid_2026_to_oath")
+    data["steps"] = data["steps"][:5]
+    withdrawn_on = data["steps"][-1]["date"]
+    data["case_events"] = [{"kind": "withdraw", "date": withdrawn_on, "reason": "本人申请撤回"}]
+    plan = catalogue.plan(parse_dossier(data))
+    assert plan.closed and not plan.pending
+    data["case_events"] = []
+    assert not catalogue.plan(parse_dossier(data)).closed
