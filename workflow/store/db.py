@@ -52,7 +52,8 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 20) -> 
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                               hide_parameters=True)  # a failed statement's message must not carry a 身份证号
         event.listen(engine, "before_cursor_execute", _refuse_unstorable)
 
         @event.listens_for(engine, "connect")
@@ -75,7 +76,7 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 20) -> 
         connect_args["options"] = f"-csearch_path={schema}"
     # no pre-ping (it costs a round trip per request); stale connections are recycled instead
     engine = create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size,
-                           pool_recycle=1800)
+                           pool_recycle=1800, hide_parameters=True)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable)
     return engine
 
