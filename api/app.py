@@ -1,10 +1,12 @@
 """The FastAPI application: routes under /api, errors mapped once, one engine per app."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from api import errors, web
+from api import errors, heap, web
 from api.deps import scoped_dossier, scoped_material_files
 from api.edge import FazhanAPI
 from api.log_config import install_redaction
@@ -13,6 +15,8 @@ from api.routes import (
     audit,
     auth,
     calendar,
+    changes,
+    cultivation,
     dossiers,
     imports,
     materials,
@@ -32,17 +36,26 @@ from workflow.store.settings import Settings
 PREFIX = "/api"
 
 
+@asynccontextmanager
+async def _served(_app):
+    """Run by uvicorn (not by most tests): long-lived objects out of full collections (api/heap.py)."""
+    heap.settle()
+    yield
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
     install_redaction()  # no ID number, feed secret or snapshot in any log line (uvicorn's included)
     die_with_spawning_parent()  # a server worker (`--workers N`) does not outlive `fazhan serve`
     scratch.claim()  # temporary files with personal data: private, and swept of killed runs' at start
-    app = FazhanAPI(title="发展党员全程纪实 fazhan", version="0.1.0")  # security headers on every answer
+    app = FazhanAPI(title="发展党员全程纪实 fazhan", version="0.1.0",  # security headers on every answer
+                    lifespan=_served)
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     errors.install(app)
     app.add_middleware(RequestLimits, max_upload_bytes=settings.max_upload_bytes)  # 413 / 422 before any route
-    for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar):
+    for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar,
+                   cultivation, changes):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(documents_router(scoped_dossier, scoped_material_files), prefix=PREFIX)
     web.install(app)  # the organisers' web pages, /static

@@ -11,7 +11,7 @@ from enum import Enum
 
 import typer
 
-from api import cli_cultivation, cli_documents, cli_store, cli_workbench
+from api import cli_cultivation, cli_documents, cli_inbox, cli_roster, cli_store, cli_workbench
 from api.output import audit_table, plan_table, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
@@ -120,14 +120,15 @@ def plan(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = For
         day = parse_as_of(as_of)
     except FazhanError as exc:
         raise fail(exc) from None
-    plans, unreadable = [], 0
+    plans, dossiers, unreadable = [], [], 0
     for item in read_dossiers(paths):
         if isinstance(item, FazhanError):
             print_error(item)
             unreadable += 1
             continue
         plans.append(plan_dossier(item, day))
-    document = plan_document(plans, day)
+        dossiers.append(item if item.person.expected_leave_date else None)
+    document = plan_document(plans, day, dossiers)  # `leaving` for those with an expected leaving date
     if format is Format.json:
         print_json(document)
     else:
@@ -175,7 +176,7 @@ def demo(as_of: str = AsOfOpt) -> None:
         raise fail(exc) from None
 
 
-for _module in (cli_store, cli_documents, cli_workbench, cli_cultivation):
+for _module in (cli_store, cli_documents, cli_workbench, cli_cultivation, cli_inbox, cli_roster):
     _module.register(app)
 
 

@@ -118,6 +118,69 @@ def rank(sheet_path: str = typer.Argument(..., metavar="SCORES.json", help="记�
 
 
 @cultivation.command()
+def notice(sheet_path: str = typer.Argument(None, metavar="[SCORES.json]", help="记分表（scores/1）；与 --ranking 二选一"),
+           out: str = typer.Option(..., "--out", help="输出的 PDF 文件"),
+           ranking_id: int = typer.Option(None, "--ranking", help="数据库中已公布的排名编号（含据此所作的推荐）"),
+           scheme_ref: str = typer.Option(None, "--scheme", help="考核方案：seed000、seed004 或 .toml 文件"),
+           period_label: str = typer.Option(None, "--period", help="考核期"),
+           group_size: int = typer.Option(None, "--group-size", help="名额比例所依据的人数"),
+           quota: int = typer.Option(None, "--quota", help="年度计划给本组织的名额"),
+           organisation: str = typer.Option(None, "--organisation", help="公示的党组织名称（记分表方式）"),
+           on: str = typer.Option(None, "--date", help="公布日期 YYYY-MM-DD（记分表方式；默认留空待填）")) -> None:
+    """量化考核结果公示（一学年一公开）：排名打印为 PDF/A-3b，内嵌排名文件并印出其 SHA-256。"""
+    from documents.atomic import write_atomic
+    from documents.notice import render_ranking_notice
+
+    try:
+        if (sheet_path is None) == (ranking_id is None):
+            raise InputError("请给出记分表文件或 --ranking 排名编号（二者取一）", code="VALUE_INVALID", field="--ranking")
+        if ranking_id is not None:
+            from api.cli_pairing import _run
+            from workflow.store.cultivation import ranking_notice
+
+            known = _run("命令行", lambda uow, actor: ranking_notice(uow, actor, ranking_id))
+        else:
+            known = _sheet_ranking(sheet_path, scheme_ref, period_label, group_size, quota)
+            known.update(organisation=organisation, published_on=_day(on) if on else None)
+        rendered = render_ranking_notice(known.pop("scheme"), known.pop("document"), **known)
+        write_atomic(out, rendered.pdf)
+    except FazhanError as exc:
+        raise fail(exc) from None
+    console().print(f"已生成公示 {out}（{rendered.pages} 页，排名 SHA-256 {rendered.sha256}）")
+
+
+def _day(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"日期“{text}”应写作 YYYY-MM-DD", code="DATE_INVALID", field="--date") from None
+
+
+def _sheet_ranking(sheet_path: str, scheme_ref: str | None, period_label: str | None, group_size: int | None,
+                   quota: int | None) -> dict:
+    """The `ranking/1` document of a score sheet, as `rank` prints it, and its scheme."""
+    from checklists.schemes import load_scheme
+    from workflow.cultivation.document import ranking_document
+    from workflow.cultivation.entries import load_sheet_file
+    from workflow.cultivation.scoring import quota_for, rank as rank_scores, score_group, select_top
+
+    sheet = load_sheet_file(sheet_path)
+    ref = scheme_ref or sheet.scheme
+    if not ref:
+        raise InputError("请用 --scheme 指定考核方案（或在记分表中写明 scheme）", code="SCHEME_REQUIRED", field="--scheme")
+    scheme = load_scheme(ref)
+    period = _period(scheme, sheet, period_label)
+    scores = score_group(scheme, sheet.entries, period)
+    if not scores:
+        raise InputError(f"考核期 {period.label} 内没有记分记录", code="SCORES_EMPTY", file=sheet_path)
+    limits = quota_for(scheme, group_size or sheet.group_size or len(scores), quota)
+    rows = rank_scores(scheme, scores)
+    return {"scheme": scheme, "document": ranking_document(scheme, period, rows, limits, select_top(rows, limits))}
+
+
+@cultivation.command()
 def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、目录（其下所有 *.json）或 -"),
              as_of: str = typer.Option(None, "--as-of", help="以哪一天的状态预测（YYYY-MM-DD），默认今天"),
              format: Format = typer.Option(Format.table, "--format", help="json 或 table")) -> None:
@@ -125,6 +188,7 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
     from api.cli import parse_as_of
     from workflow.cultivation.forecast import cohort_view
     from workflow.inputs import read_dossiers
+    from workflow.machine import procedure_machine
 
     try:
         day = parse_as_of(as_of)
@@ -143,6 +207,9 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
         print_json(document)
         raise typer.Exit(2 if unreadable else 0)
     out = console()
+    machine = procedure_machine()
+    rs = machine.rule_set
+    rule_names = {r.code: r.name for r in rs.rules}
     for group in groups:
         s = group.summary
         table = Table(title=f"{group.label}：{s['people']} 人，离校前无法接收 {s['cannot_admit_before_leaving']} 人，"
@@ -156,10 +223,12 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
             if f.rushed_admission_risk:
                 notes.append("[yellow]三个月内将离校（RUSHED_ADMISSION）[/]")
             if f.blocked_step:
-                notes.append(f"受阻于 {f.blocked_step}：{'、'.join(f.blocked_by)}")
+                step = rs.step_by_id.get(f.blocked_step)
+                why = f.blocked_reason or "、".join(rule_names.get(c, c) for c in f.blocked_by)
+                notes.append(f"受阻于第 {step.number} 步 {step.name}：{why}" if step else f"受阻：{why}")
             if f.provisional:
                 notes.append("含暂定工作日")
-            table.add_row(f.id, f.name, f.state, str(f.leave_date or "—"),
+            table.add_row(f.id, f.name, machine.names.get(f.state, f.state), str(f.leave_date or "—"),
                           f"{f.admission or '—'}{'（已接收）' if f.admission_recorded else ''}", str(f.admit_by or "—"),
                           f"{f.conversion or '—'}{'（已转正）' if f.conversion_recorded else ''}", "；".join(notes))
         out.print(table)

@@ -158,7 +158,7 @@ def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
     """年报统计：截至某日按阶段、性别、民族、学历、年龄段和党组织的人数，及当年发展党员与转正人数。"""
     from documents.atomic import write_atomic
     from documents.reports.stats_xlsx import development_rows, render_statistics_xlsx, statistics_rows
-    from workflow.cultivation.returns import counts_until
+    from workflow.cultivation.returns import counts_until, return_until
     from workflow.statistics import DIMENSIONS, annual_statistics
 
     try:
@@ -166,8 +166,9 @@ def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
         dossiers, unreadable = _read_inputs(paths)
         result = annual_statistics(dossiers, day)
         development = counts_until(dossiers, day)
+        annual = return_until(dossiers, day)  # the bulletin's dimensions (sheet 年报结构)
         if out is not None:
-            write_atomic(out, render_statistics_xlsx(result, development))
+            write_atomic(out, render_statistics_xlsx(result, development, annual))
     except FazhanError as exc:
         raise fail(exc) from None
     screen = console()
@@ -185,6 +186,14 @@ def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
     table.add_column(head[1], justify="right")
     for row in rows:
         table.add_row(*(str(v) for v in row))
+    screen.print(table)
+    head, *rows = annual.table()
+    shown = [i for i, h in enumerate(head) if i < 7]  # the structure; occupations are in the workbook's 年报结构
+    table = Table(title=f"{day.year} 年发展党员工作统计（按审批日期；职业构成见导出的 Excel）")
+    for i in shown:
+        table.add_column(str(head[i]), justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*(str(row[i]) for i in shown))
     screen.print(table)
     if out is not None:
         typer.echo(f"已导出 {out}")

@@ -98,3 +98,8 @@ def plan_table(document: dict) -> None:
                           f"[bold red]{deadline} 已超期[/]" if overdue else deadline,
                           "、".join(n["blocked_by"]))
     out.print(table)
+    for dossier in document["dossiers"]:  # the leaving-date forecast (issue 12), only where it warns
+        leaving = dossier.get("leaving")
+        if leaving and leaving["flags"]:
+            out.print(f"{dossier['id']}：预计 {leaving['leave_date']} 离校，最早 {leaving['earliest_admission'] or '—'} 可接收"
+                      f"（{'、'.join(leaving['flags'])}）")

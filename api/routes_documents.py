@@ -29,7 +29,9 @@ def _error(exc: FazhanError) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status)
 
 
-def _disposition(kind: str, filename: str) -> str:
+def disposition(kind: str, filename: str) -> str:
+    """The Content-Disposition of a file answer (`inline` or `attachment`): an ASCII stand-in name for
+    old clients and the UTF-8 name (RFC 6266/5987), so a Chinese file name arrives as it is."""
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
@@ -54,7 +56,7 @@ def make_router(load_dossier: Callable[..., Dossier],
         except FazhanError as exc:
             return _error(exc)
         return Response(rendered.pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": _disposition("inline", rendered.filename)})
+                        headers={"Content-Disposition": disposition("inline", rendered.filename)})
 
     @router.get("/dossiers/{dossier_id}/bundle.zip", response_class=Response,
                 responses={200: {"content": {"application/zip": {}}}},
@@ -67,6 +69,6 @@ def make_router(load_dossier: Callable[..., Dossier],
         except FazhanError as exc:
             return _error(exc)
         return Response(data, media_type="application/zip",
-                        headers={"Content-Disposition": _disposition("attachment", bundle_filename(dossier))})
+                        headers={"Content-Disposition": disposition("attachment", bundle_filename(dossier))})
 
     return router

@@ -1,37 +1,46 @@
-"""Rendering benchmark: forms per second (one process, then worker processes), the seconds for
-one complete dossier's bundle, and for a cohort of dossiers. Prints figures; asserts nothing.
+"""Rendering benchmark (issue 13): forms per second and seconds per bundle, for this tree and a baseline.
 
-    .venv/bin/python bench/render.py [--cohort 200] [--workers N] [--rounds 2]
+Figures, each the best of --rounds on the complete 2014 example (23 forms, 29 pages):
+- one form at a time, one process (`render_form` in a loop: the API's one-form route);
+- a dossier's forms together, one process (`render_forms`: `fazhan forms`, and what a bundle does);
+- one bundle, one process (`build_bundle`: the API and web bundle), and on warm worker processes;
+- a cohort of bundles on all workers (`bundle_sources`: `fazhan bundle DIR`), pool start-up included;
+- the size of one bundle and of its form PDFs, since forms written together share their font subset.
+Figures are given in CPU seconds (the machine is shared: other work inflates wall time, not CPU) and
+in wall seconds; a cohort's CPU includes its worker processes.
+Each tree is measured in its own fresh process; with --baseline REV (a temporary git worktree,
+removed afterwards) or --baseline-tree DIR the same figures are printed for it with the ratio.
+Targets: at least 8 forms/s in one process, a full bundle under 2 s. Asserts nothing.
+
+    .venv/bin/python bench/render.py [--baseline HEAD | --baseline-tree /tmp/base] [--rounds 3]
+                                     [--cohort 20] [--workers 2]
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from documents.batch import bundle_sources, default_workers, load_sources, make_executor  # noqa: E402
-from documents.bundle import build_bundle  # noqa: E402
-from documents.forms import applicable_forms, render_form, render_forms  # noqa: E402
-from documents.pdf import warm_up  # noqa: E402
-from workflow.dossier import parse_dossier  # noqa: E402
-
-EXAMPLES = [ROOT.parent / "shared" / "spec" / "examples", ROOT / "tests" / "data" / "examples"]
+EXAMPLE = "01_valid_2014_full_record"
+CPU, WALL = "cpu", "wall"
 
 
-def example(stem: str) -> dict:
-    folder = next(p for p in EXAMPLES if p.is_dir())
+def example(tree: Path, stem: str) -> dict:
+    folder = next(p for p in (tree.parent / "shared" / "spec" / "examples", tree / "tests" / "data" / "examples",
+                              ROOT / "tests" / "data" / "examples") if (p / f"{stem}.json").is_file())
     return json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))["dossier"]
 
 
-def cohort(n: int, folder: Path) -> list[Path]:
-    bases = [example("01_valid_2014_full_record"), example("02_valid_2026_to_oath")]
+def cohort(tree: Path, n: int, folder: Path) -> list[Path]:
+    bases = [example(tree, EXAMPLE), example(tree, "02_valid_2026_to_oath")]
     paths = []
     for i in range(n):
         data = copy.deepcopy(bases[i % 2])
@@ -43,49 +52,129 @@ def cohort(n: int, folder: Path) -> list[Path]:
     return paths
 
 
+def best(rounds: int, run) -> dict[str, float]:
+    """The fastest of `rounds` runs of `run()`, in CPU seconds of this process and wall seconds."""
+    cpu, wall = [], []
+    for _ in range(rounds):
+        c, w = time.process_time(), time.perf_counter()
+        run()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return {CPU: min(cpu), WALL: min(wall)}
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its reaped children (the workers of a finished pool)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measure(tree: Path, rounds: int, cohort_size: int, workers: int) -> dict:
+    """Runs in a process whose imports come from `tree`."""
+    from documents.batch import bundle_sources, load_sources, make_executor
+    from documents.bundle import build_bundle
+    from documents.forms import applicable_forms, render_form, render_forms
+    from documents.pdf import warm_up
+    from workflow.dossier import parse_dossier
+
+    dossier = parse_dossier(example(tree, EXAMPLE))
+    ids = [f.id for f in applicable_forms(dossier)]
+    warm_up()
+    out: dict = {"forms": len(ids)}
+    out["alone"] = best(rounds, lambda: [render_form(dossier, form_id) for form_id in ids])
+    rendered: list = []
+    out["together"] = best(rounds, lambda: rendered.__setitem__(slice(None), render_forms(dossier, ids)))
+    out["pages"] = sum(r.pages for r in rendered)
+    out["form_kb"] = sum(len(r.pdf) for r in rendered) / len(rendered) / 1024
+    with tempfile.TemporaryDirectory() as folder:
+        out["bundle"] = best(rounds, lambda: build_bundle(dossier, folder))
+        out["bundle_mb"] = next(Path(folder).glob("*.zip")).stat().st_size / 2 ** 20
+    with make_executor(workers) as pool:
+        list(pool.map(abs, range(workers * 4)))  # workers started and warmed
+        with tempfile.TemporaryDirectory() as folder:
+            out["bundle_pool"] = best(rounds, lambda: build_bundle(dossier, folder, executor=pool))
+    if cohort_size:
+        with tempfile.TemporaryDirectory() as work:
+            sources = load_sources(cohort(tree, cohort_size, Path(work)))
+            start, cpu = time.perf_counter(), _cpu_with_children()
+            results = bundle_sources(sources, Path(work) / "out", workers=workers)  # its pool is reaped on return
+            out["cohort"] = {WALL: (time.perf_counter() - start) / cohort_size,
+                             CPU: (_cpu_with_children() - cpu) / cohort_size,
+                             "failed": sum(1 for r in results if not hasattr(r, "path"))}
+    return out
+
+
+def run_tree(tree: Path, args) -> dict:
+    """Measures `tree` in a fresh Python process that imports that tree's code first."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--measure", str(tree), "--rounds", str(args.rounds),
+               "--cohort", str(args.cohort), "--workers", str(args.workers)]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"measuring {tree} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rows(figures: dict, workers: int, cohort_size: int) -> list[tuple[str, str, float | None, bool]]:
+    """(label, unit, value, higher is better) for printing."""
+    n = figures["forms"]
+    out = [("one form at a time, 1 process", "forms/s cpu", n / figures["alone"][CPU], True),
+           ("", "forms/s wall", n / figures["alone"][WALL], True),
+           ("a dossier's forms together, 1 process", "forms/s cpu", n / figures["together"][CPU], True),
+           ("", "forms/s wall", n / figures["together"][WALL], True),
+           ("one bundle, 1 process", "s cpu", figures["bundle"][CPU], False),
+           ("", "s wall", figures["bundle"][WALL], False),
+           (f"one bundle, {workers} warm workers", "s wall", figures["bundle_pool"][WALL], False)]
+    if "cohort" in figures:
+        out.append((f"cohort of {cohort_size}, {workers} workers", "s/dossier cpu", figures["cohort"][CPU], False))
+        out.append(("", "s/dossier wall", figures["cohort"][WALL], False))
+    out += [("one bundle's zip", "MB", figures["bundle_mb"], False),
+            ("a form PDF, mean", "KB", figures["form_kb"], False)]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cohort", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cohort", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--baseline", help="a git revision to compare with (checked out in a temporary worktree)")
+    parser.add_argument("--baseline-tree", type=Path, help="an existing checkout to compare with")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    dossier = parse_dossier(example("01_valid_2014_full_record"))
-    ids = [f.id for f in applicable_forms(dossier)] * args.rounds
-    print(f"workers: {args.workers}; forms per complete dossier: {len(ids) // args.rounds}")
+    if args.measure:
+        sys.path.insert(0, str(args.measure))
+        print(json.dumps(measure(args.measure, args.rounds, args.cohort, args.workers)))
+        return
 
-    warm_up()
-    start = time.perf_counter()
-    pages = sum(render_form(dossier, form_id).pages for form_id in ids)
-    single = time.perf_counter() - start
-    print(f"one process:   {len(ids) / single:6.1f} forms/s ({len(ids)} forms, {pages} pages, {single:.2f} s)")
-
-    with make_executor(args.workers) as pool:
-        list(pool.map(int, range(args.workers * 2)))  # workers started and warmed
-        start = time.perf_counter()
-        render_forms(dossier, ids, executor=pool)
-        parallel = time.perf_counter() - start
-        print(f"{args.workers} workers:     {len(ids) / parallel:6.1f} forms/s ({parallel:.2f} s)")
-
-        with tempfile.TemporaryDirectory() as out:
-            start = time.perf_counter()
-            build_bundle(dossier, out, executor=pool)
-            warm_bundle = time.perf_counter() - start
-        print(f"one bundle:    {warm_bundle:6.2f} s (forms on {args.workers} warm workers)")
-
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        build_bundle(dossier, out)
-        print(f"one bundle:    {time.perf_counter() - start:6.2f} s (one process)")
-
-    if args.cohort:
-        with tempfile.TemporaryDirectory() as work:
-            sources = load_sources(cohort(args.cohort, Path(work)))
-            start = time.perf_counter()
-            results = bundle_sources(sources, Path(work) / "out", workers=args.workers)
-            elapsed = time.perf_counter() - start
-            failed = sum(1 for r in results if not hasattr(r, "path"))
-            print(f"cohort of {args.cohort}: {elapsed:6.1f} s ({elapsed / args.cohort:.2f} s per dossier, "
-                  f"{failed} failed, pool start-up included)")
+    now = run_tree(ROOT, args)
+    before = None
+    if args.baseline_tree:
+        before = run_tree(args.baseline_tree.resolve(), args)
+    elif args.baseline:
+        with tempfile.TemporaryDirectory() as tmp:
+            tree = Path(tmp) / "baseline"
+            subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.baseline], cwd=ROOT, check=True,
+                           capture_output=True)
+            try:
+                before = run_tree(tree, args)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    print(f"{now['forms']} forms, {now['pages']} pages per complete dossier; best of {args.rounds} rounds")
+    header = f"{'':40} {'unit':>15} {'new':>9}"
+    if before:
+        header += f" {'baseline':>9} {'ratio':>7}"
+    print(header)
+    old_rows = rows(before, args.workers, args.cohort) if before else None
+    for i, (label, unit, value, higher) in enumerate(rows(now, args.workers, args.cohort)):
+        line = f"{label:40} {unit:>15} {value:9.2f}"
+        if old_rows:
+            old = old_rows[i][2]
+            ratio = value / old if higher else old / value
+            line += f" {old:9.2f} {ratio:6.2f}x"
+        print(line)
+    if before:
+        print("ratio: how many times better the new figure is (for sizes, below 1 means larger)")
 
 
 if __name__ == "__main__":

@@ -267,7 +267,8 @@ def _tighten_rule(national: Rule, raw: dict, overlay_id: str, file: str, path: s
     return candidate
 
 
-_OVERLAY_KEYS = {"id", "name", "document", "applies_to", "rules", "materials", "material_changes", "review"}
+_OVERLAY_KEYS = {"id", "name", "document", "applies_to", "rules", "materials", "material_changes", "review",
+                 "league", "pairing"}
 
 
 def _review_options(overlay: dict, file: str) -> dict:
@@ -292,6 +293,14 @@ def apply_overlay(base: RuleSet, overlay: dict, file: str) -> RuleSet:
         raise ChecklistError(f"地方细则中有无法识别的项：{'、'.join(unknown)}", file=file, path=unknown[0],
                              field=unknown[0])
     options = _review_options(overlay, file)
+    if "league" in overlay:  # the 推优 policy (checklists/league.py): refused here if it loosens
+        from checklists.league import overlay_policy
+
+        overlay_policy(overlay, file)
+    if "pairing" in overlay:  # the pairing scheme and load limit (checklists/pairing.py): likewise
+        from checklists.pairing import overlay_policy as pairing_policy
+
+        pairing_policy(overlay, file)
     applies = overlay.get("applies_to")
     if applies and base.id not in applies:
         return base.model_copy(update=options)

@@ -30,15 +30,17 @@ from documents import catalogue
 from documents.atomic import atomic_path, ensure_output_dir
 from documents.completeness import MissingMaterial, check_archivable
 from documents.errors import BundleAltered, BundleUnreadable, MaterialAltered, MaterialFileMissing
-from documents.forms import render_form, render_forms, safe_name
+from documents.forms import RenderedForm, render_forms, safe_name
 from documents.inforce import current_rule_set
 from workflow.dossier import Dossier
 
 BUNDLE_FORMAT = "fazhan-bundle/1"
-CATALOGUE_FILE = "00-P-archive_catalogue.pdf"
+CATALOGUE_FORM = "archive_catalogue"
+CATALOGUE_FILE = f"00-P-{CATALOGUE_FORM}.pdf"
 DOSSIER_FILE = "dossier.json"
 CATALOGUE_JSON = "catalogue.json"
 _ONE_PAGE = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
+_STORED = {".pdf", ".jpg", ".jpeg", ".png"}  # compressed already: deflating them again costs time and saves nothing
 _SUFFIX_BY_MAGIC = ((b"%PDF-", ".pdf"), (b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
 logging.getLogger("bagit").setLevel(logging.WARNING)
 
@@ -112,30 +114,50 @@ def _suffix(entry: catalogue.Entry, data: bytes, stored: bool) -> str:
 
 
 def _payload(dossier: Dossier, plan: catalogue.Plan, base_dir: Path | None, files: Mapping[str, bytes] | None,
-             executor, today) -> list[tuple[str, bytes]]:
-    form_ids = [e.form for e in plan.entries if e.kind == "generated"]
-    rendered = {r.form_id: r for r in render_forms(dossier, form_ids, executor=executor, today=today)}
+             executor, today) -> tuple[list[tuple[str, bytes]], RenderedForm, int]:
+    """The bag's documents in catalogue order, the 卷内目录 and the total page count. Material files
+    are read first (their pages count), then the forms are rendered together and the 卷内目录 last,
+    once every page number is known (see forms.render_forms)."""
+    carried: dict[int, tuple[bytes, str]] = {}
+    for entry in plan.entries:
+        if entry.kind != "file":
+            continue
+        data = _stored_bytes(entry, files)
+        stored = data is not None
+        if data is None:
+            data = _material_bytes(entry, base_dir)
+        if data is None:
+            where = entry.source or (entry.sha256 or "")[:12]
+            entry.kind, entry.note = "paper", f"电子件未随档案提供（{where}）" if where else "电子件未随档案提供"
+            continue
+        suffix = _suffix(entry, data, stored)
+        entry.pages = _page_count(entry.source or suffix, data)
+        carried[id(entry)] = data, suffix
+    generated = [e for e in plan.entries if e.kind == "generated"]
+    total = 0
+
+    def numbered(pages: dict[str, int]) -> tuple[str, dict]:
+        nonlocal total
+        for entry in generated:
+            entry.pages = pages[entry.form]
+        total = catalogue.assign_pages(plan.entries)
+        return CATALOGUE_FORM, catalogue.template_context(plan, total)
+
+    *forms, catalogue_pdf = render_forms(dossier, [e.form for e in generated], executor=executor, today=today,
+                                         then=numbered)
+    rendered = {r.form_id: r for r in forms}
     payload = []
     for entry in plan.entries:
         if entry.kind == "generated":
-            data, entry.pages, suffix = rendered[entry.form].pdf, rendered[entry.form].pages, ".pdf"
-        elif entry.kind == "file":
-            data = _stored_bytes(entry, files)
-            stored = data is not None
-            if data is None:
-                data = _material_bytes(entry, base_dir)
-            if data is None:
-                where = entry.source or (entry.sha256 or "")[:12]
-                entry.kind, entry.note = "paper", f"电子件未随档案提供（{where}）" if where else "电子件未随档案提供"
-                continue
-            suffix = _suffix(entry, data, stored)
-            entry.pages = _page_count(entry.source or suffix, data)
+            data, suffix = rendered[entry.form].pdf, ".pdf"
+        elif id(entry) in carried:
+            data, suffix = carried[id(entry)]
         else:
             continue
         entry.path = f"data/{entry.number:02d}-{entry.section}-{entry.form or entry.material}{suffix}"
         entry.sha256 = hashlib.sha256(data).hexdigest()
         payload.append((entry.path, data))
-    return payload
+    return payload, catalogue_pdf, total
 
 
 def build_bundle(dossier: Dossier, out_dir: str | os.PathLike, *, base_dir: str | os.PathLike | None = None,
@@ -149,10 +171,8 @@ def build_bundle(dossier: Dossier, out_dir: str | os.PathLike, *, base_dir: str 
     out = ensure_output_dir(out_dir)
     rs = current_rule_set(dossier)
     plan = catalogue.plan(dossier, rs)
-    payload = _payload(dossier, plan, Path(base_dir) if base_dir is not None else None, files, executor, today)
-    total = catalogue.assign_pages(plan.entries)
-    catalogue_pdf = render_form(dossier, "archive_catalogue", extra=catalogue.template_context(plan, total),
-                                today=today)
+    payload, catalogue_pdf, total = _payload(dossier, plan, Path(base_dir) if base_dir is not None else None,
+                                             files, executor, today)
     machine = {"format": "fazhan-catalogue/1", "dossier": dossier.id, "rule_set": rs.label,
                "generated_on": (today or dt.date.today()).isoformat(), "total_pages": total,
                "catalogue": f"data/{CATALOGUE_FILE}",
@@ -179,7 +199,8 @@ def build_bundle(dossier: Dossier, out_dir: str | os.PathLike, *, base_dir: str 
             with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 for path in sorted(root.rglob("*")):
                     if path.is_file():
-                        archive.write(path, f"{root_name}/{path.relative_to(root).as_posix()}")
+                        archive.write(path, f"{root_name}/{path.relative_to(root).as_posix()}",
+                                      compress_type=zipfile.ZIP_STORED if path.suffix.lower() in _STORED else None)
     return BundleResult(dossier_id=dossier.id, path=target, documents=len(payload) + 1,
                         pages=total + catalogue_pdf.pages, missing=plan.missing, pending=len(plan.pending))
 

@@ -84,6 +84,14 @@ def _probation(rs: RuleSet, dossier: Dossier, steps: dict[str, dict], cycles: li
             "extend_months": extended, "final_end": ends[-1] if ends else None}
 
 
+def committee_name(dossier: Dossier) -> str:
+    """The 基层党委 that signs the seal lines: the body named as approver at s17/s24 (the latest one
+    that is a 党委), else the generic title, so a blank form still says who signs."""
+    named = [e.approving_body.name for e in sorted(dossier.steps, key=lambda e: e.date)
+             if e.approving_body is not None and e.approving_body.name and e.approving_body.type == "committee"]
+    return named[-1] if named else "基层党委"
+
+
 def _cycles(rs: RuleSet, dossier: Dossier) -> list[dict]:
     """s21–s24 grouped by probation cycle (they repeat after an extension)."""
     ids = [s.id for s in rs.steps if s.probation_cycle]
@@ -104,7 +112,10 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
             latest[entry.step] = entry
     steps = {s.id: _step(rs, s.id, latest.get(s.id)) for s in rs.steps}
     entries = sorted(dossier.steps, key=lambda e: (rs.step_index.get(e.step, 99), e.date))
-    assessments = [{**a.model_dump(), "period_label": labels.ASSESSMENT_PERIOD.get(a.period, a.period)}
+    # `score` (a reviewed period score) and `pairing` (the pairing work of the time looked back over) are
+    # what an assessment recorded in the store cites (workflow/store/cultivation.record_assessment)
+    assessments = [{"score": None, "pairing": None, **a.model_dump(),
+                    "period_label": labels.ASSESSMENT_PERIOD.get(a.period, a.period)}
                    for a in sorted(dossier.assessments, key=lambda a: a.date)]
     publicity = {kind: None for kind in labels.PUBLICITY_KIND}
     for item in sorted(dossier.publicity, key=lambda p: p.start):
@@ -121,6 +132,7 @@ def build_context(dossier: Dossier, form: Any, *, rs: RuleSet | None = None,
         "dossier_id": dossier.id,
         "person": _person(dossier.person),
         "organisation": dossier.person.organisation,
+        "committee": committee_name(dossier),
         "rule_set": {"id": rs.id, "label": rs.label, "title": rs.title, "document": rs.document,
                      "overlay": rs.overlay, "overlay_name": rs.overlay_name},
         "rule_sets_used": [{"label": r.label, "title": r.title, "document": r.document,

@@ -9,14 +9,19 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from checklists.loader import Catalogue, default_catalogue
+from checklists.model import RuleSet
 from workflow.dates import WorkingCalendar, default_calendar
-from workflow.dossier import Dossier
 from workflow.findings import Finding
+from workflow.machine import derive_state
 from workflow.procedure import procedure_rule_set
 from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS
 from workflow.view import AuditContext, DossierView
+
+if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
+    from workflow.dossier import Dossier
 
 
 @lru_cache(maxsize=8)
@@ -28,6 +33,31 @@ def _dossier_rules(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
     return tuple(seen.items())
 
 
+@lru_cache(maxsize=8)
+def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
+    """The dossier evaluators, each with its code, resolved once per catalogue."""
+    return tuple((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
+
+
+class _StepPlans:
+    """Each step's rules of one rule set (overlay applied) with their evaluators, compiled once."""
+
+    def __init__(self, rs: RuleSet):
+        self.rs = rs
+        self.by_step = {step: tuple((STEP_EVALUATORS[rule.kind], rule) for rule in rules)
+                        for step, rules in rs.rules_by_step.items() if step is not None}
+
+
+_step_plans: dict[int, _StepPlans] = {}
+
+
+def _plans(rs: RuleSet) -> dict[str, tuple]:
+    plans = _step_plans.get(id(rs))
+    if plans is None or plans.rs is not rs:
+        plans = _step_plans[id(rs)] = _StepPlans(rs)
+    return plans.by_step
+
+
 def make_context(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None = None,
                  calendar: WorkingCalendar | None = None) -> AuditContext:
     catalogue = catalogue or default_catalogue()
@@ -37,16 +67,49 @@ def make_context(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
                         structure=procedure_rule_set(dossier, catalogue, as_of))
 
 
+_shared_contexts: dict[tuple, AuditContext] = {}
+
+
+def _shared_context(dossier, as_of: dt.date, catalogue: Catalogue | None,
+                    calendar: WorkingCalendar | None) -> AuditContext:
+    """The context of an audit, shared by every dossier audited with the same day, pin, overlay and
+    order of steps: a plain audit (nothing hypothetical) keeps nothing of a dossier in it."""
+    catalogue = catalogue or default_catalogue()
+    calendar = calendar or default_calendar()
+    overlay = dossier.overlay
+    if overlay is None:
+        overlay_key = None
+    elif isinstance(overlay, str):
+        overlay_key = catalogue.register_overlay(overlay)
+    else:
+        return make_context(dossier, as_of, catalogue, calendar)
+    structure = procedure_rule_set(dossier, catalogue, as_of)
+    key = (id(catalogue), id(calendar), as_of, dossier.rule_set, overlay_key, structure.id)
+    ctx = _shared_contexts.get(key)
+    if ctx is None or ctx.catalogue is not catalogue or ctx.calendar is not calendar:
+        if len(_shared_contexts) > 64:
+            _shared_contexts.clear()
+        ctx = _shared_contexts[key] = AuditContext(as_of=as_of, catalogue=catalogue, calendar=calendar,
+                                                   pin=dossier.rule_set, overlay_key=overlay_key,
+                                                   structure=structure)
+    return ctx
+
+
 def evaluate(dossier: Dossier, ctx: AuditContext) -> tuple[DossierView, list[Finding]]:
     view = DossierView(dossier, ctx.structure)
+    ctx.judge(view)
     out: list[Finding] = []
-    for code, kind in _dossier_rules(ctx.catalogue):
-        DOSSIER_EVALUATORS[kind](code, view, ctx, out)
+    for evaluator, code in _dossier_plan(ctx.catalogue):
+        evaluator(code, view, ctx, out)
+    judged_by = plans = None
     for occ in view.occurrences:
-        rs = ctx.ruleset_at(occ)
-        for rule in rs.rules_by_step.get(occ.entry.step, ()):
-            STEP_EVALUATORS[rule.kind](rule, occ, view, ctx, out)
-    out.sort(key=Finding.sort_key)
+        if occ.rs is not judged_by:
+            judged_by = occ.rs
+            plans = _plans(judged_by)
+        for evaluator, rule in plans.get(occ.step, ()):
+            evaluator(rule, occ, view, ctx, out)
+    if len(out) > 1:
+        out.sort(key=Finding.sort_key)
     return view, out
 
 
@@ -66,9 +129,9 @@ class DossierAudit:
 
 def audit_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None = None,
                   calendar: WorkingCalendar | None = None) -> DossierAudit:
-    from workflow.machine import derive_state
-
-    ctx = make_context(dossier, as_of, catalogue, calendar)
+    """Every finding and the state of one dossier: a `workflow.dossier.Dossier` or the same facts read
+    by `workflow.dossier_facts` (the rules read the same fields of either)."""
+    ctx = _shared_context(dossier, as_of, catalogue, calendar)
     view, findings = evaluate(dossier, ctx)
     return DossierAudit(id=dossier.id, state=derive_state(dossier, view), findings=findings)
 

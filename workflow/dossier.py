@@ -23,10 +23,8 @@ from pydantic import (
 
 from checklists.loader import Catalogue, default_catalogue
 from workflow.document_bounds import dossier_id_problem, extra_fields_problem
+from workflow.dossier_terms import FORMAT, OUTCOMES, approving_body_types
 from workflow.errors import InputError
-
-FORMAT = "dossier/1"
-
 
 IsoDate = Annotated[dt.date, Strict()]
 """A calendar date written YYYY-MM-DD. Documents are validated from JSON text, where pydantic's strict
@@ -54,7 +52,7 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     @model_validator(mode="after")
-    def _bounded_extra(self) -> "_Record":
+    def _bounded_extra(self) -> _Record:
         """Unknown fields are kept for a lossless export, so they are bounded (workflow/document_bounds.py)."""
         if self.__pydantic_extra__:
             problem = extra_fields_problem(self.__pydantic_extra__)
@@ -114,7 +112,7 @@ class Votes(_Record):
     written_no: NonNegative = 0
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Votes":
+    def _consistent(self) -> Votes:
         if self.present > self.expected:
             raise ValueError(f"VOTES_INCONSISTENT|实到人数 {self.present} 多于应到人数 {self.expected}")
         if self.yes + self.no + self.abstain > self.present:
@@ -156,16 +154,7 @@ class ApprovingBody(_Record):
         return value
 
 
-def approving_body_types() -> dict[str, str]:
-    """Every kind of approving body the rule sets name, with its Chinese name (checklist data)."""
-    out: dict[str, str] = {}
-    for rs in default_catalogue().ordered():
-        out.update(rs.approving_bodies)
-    return out
-
-
-_OUTCOMES = {"s15_admission_meeting": {"passed", "rejected"},
-             "s23_conversion_meeting": {"convert", "extend", "cancel"}}
+_OUTCOMES = OUTCOMES
 
 
 class PaperReview(_Record):
@@ -223,7 +212,7 @@ class StepEntry(_Record):
     archive_correction: ArchiveCorrection | None = None
 
     @model_validator(mode="after")
-    def _outcome_fits_step(self) -> "StepEntry":
+    def _outcome_fits_step(self) -> StepEntry:
         allowed = _OUTCOMES.get(self.step)
         if self.outcome is not None and (allowed is None or self.outcome not in allowed):
             choices = "、".join(sorted(allowed)) if allowed else "（本步骤没有 outcome）"
@@ -258,7 +247,7 @@ class Publicity(_Record):
     result: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Publicity":
+    def _ordered(self) -> Publicity:
         if self.end < self.start:
             raise ValueError(f"DATE_INVALID|公示结束日期 {self.end} 早于开始日期 {self.start}")
         return self

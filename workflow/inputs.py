@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workflow.document_bounds import read_bounded
-from workflow.dossier import Dossier, load_dossier_file, parse_dossier
 from workflow.errors import FazhanError, InputError
+
+if TYPE_CHECKING:
+    from workflow.dossier import Dossier
 
 
 def expand(paths: list[str]) -> Iterator[str]:
@@ -26,6 +29,11 @@ def expand(paths: list[str]) -> Iterator[str]:
 
 
 def read_dossiers(paths: list[str]) -> Iterator[Dossier | FazhanError]:
+    from workflow.dossier import (  # the validated models, for plan and others
+        load_dossier_file,
+        parse_dossier,
+    )
+
     for name in expand(paths):
         try:
             if name == "-":

@@ -11,15 +11,19 @@ state holder, so there is one machine per process however many dossiers pass thr
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
+from operator import lt
+from typing import TYPE_CHECKING
 
 from transitions import Machine
 
 from checklists.loader import default_catalogue
 from checklists.model import RuleSet
-from workflow.dossier import Dossier
 from workflow.procedure import procedure_rule_set
 from workflow.view import DossierView
+
+if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
+    from workflow.dossier import Dossier
 
 
 class StateHolder:
@@ -76,6 +80,7 @@ class ProcedureMachine:
     def __init__(self, rs: RuleSet):
         self.rule_set = rs
         self._compiled: dict | None = None
+        self._plain: dict | None = None
         self.live = [s.id for s in rs.states if s.live]
         self.names = {s.id: s.name for s in rs.states}
         self.machine = Machine(model=None, states=[s.id for s in rs.states], initial=self.live[0],
@@ -96,6 +101,8 @@ class ProcedureMachine:
         cycle_orders = [step.order for step in rs.steps if step.probation_cycle]
         last_cycle_order = max(cycle_orders, default=float("inf"))
         self.after_cycles = {step.id for step in rs.steps if not step.probation_cycle and step.order > last_cycle_order}
+        self.order_of = {step.id: step.order for step in rs.steps}
+        self.live_rank = {state: rank for rank, state in enumerate(self.live)}
         for event in rs.case_events:
             sources = event.sources or self.live
             if event.dest == "resume":
@@ -121,6 +128,32 @@ class ProcedureMachine:
             self._compiled = table
         return self._compiled
 
+    def plain(self) -> dict[tuple[str, str], tuple[str, bool]]:
+        """(state, step) -> (the state after replaying the step there, whether it moved), for the steps
+        whose transition there needs no condition; the rest go through `replay_event`. Read once from
+        the machine's own table, with `replay`'s jump over a gap of an imported record folded in, so
+        that most steps of a replay are one lookup."""
+        if self._plain is None:
+            table = self.compiled()
+            plain: dict[tuple[str, str], tuple[str, bool]] = {}
+            for state in self.names:
+                for step, source in self.source_of.items():
+                    at = source if self.behind(state, source) else state
+                    transitions = table.get((at, step))
+                    if transitions is None:
+                        plain[(state, step)] = (at, False)
+                    elif len(transitions) == 1 and not transitions[0][1]:
+                        plain[(state, step)] = (transitions[0][0] or at, True)
+            self._plain = plain
+        return self._plain
+
+    def behind(self, state: str, source: str) -> bool:
+        """Whether a live `state` comes before `source`, the state a step is taken from: an imported
+        record with a gap (STEP_MISSING reports it) moves on to it. A source that is not a live state
+        (s25 is taken from full_member) comes after every live one."""
+        rank = self.live_rank
+        return state in rank and rank[state] < rank.get(source, len(rank))
+
     def replay_event(self, state: str, trigger: str, **kwargs) -> str | None:
         """The state after `trigger` in `state` for a recorded event, or None when not allowed there."""
         transitions = self.compiled().get((state, trigger))
@@ -129,9 +162,14 @@ class ProcedureMachine:
         event = None
         for dest, conditions in transitions:
             if conditions:
-                event = event or _ReplayEvent(kwargs)
-                if not all(bool(func(event)) == target for func, target in conditions):
-                    continue
+                if event is None:
+                    event = _ReplayEvent(kwargs)
+                for func, target in conditions:
+                    if bool(func(event)) != target:
+                        break
+                else:
+                    return dest or state
+                continue
             return dest or state
         return state
 
@@ -172,7 +210,7 @@ class ProcedureMachine:
         return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def procedure_machine(rule_set_id: str | None = None) -> ProcedureMachine:
     """The machine of one national rule set's procedure (one per rule set per process, never per
     dossier); the newest rule set's when none is named."""
@@ -188,6 +226,13 @@ def machine_for(dossier: Dossier, as_of: dt.date | None = None) -> ProcedureMach
 
 
 def _logical_order(view: DossierView, machine: ProcedureMachine) -> list:
+    if not view.repeated:  # one probation cycle: the procedure's order, then the order of recording
+        order = machine.order_of
+        occurrences = view.occurrences
+        ranks = [order[occ.step] for occ in occurrences]
+        if all(map(lt, ranks, ranks[1:])):  # recorded in the procedure's order already (the usual case)
+            return occurrences
+        return [occ for _, _, occ in sorted(zip(ranks, [occ.index for occ in occurrences], occurrences))]
     steps = view.base.step_by_id
     last_cycle = max((o.cycle for o in view.occurrences), default=0)
 
@@ -203,21 +248,43 @@ def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None =
     """The state a dossier is in: its steps in procedural order, case events at their dates."""
     machine = procedure_machine(view.base.id) if view is not None else machine_for(dossier)
     view = view or DossierView(dossier, machine.rule_set)
-    live = machine.live
-    state = live[0]
-    events = sorted(dossier.case_events, key=lambda e: e.date)
+    source_of, plain = machine.source_of, machine.plain()
+    state = machine.live[0]
+    events = sorted(dossier.case_events, key=lambda e: e.date) if dossier.case_events else ()
     pending = 0
     resume_state = state
-    for occ in _logical_order(view, machine):
+    ordered = _logical_order(view, machine)
+    if not events and upto is None:  # the common case: one lookup per step
+        for occ in ordered:
+            step = occ.step
+            known = plain.get((state, step))
+            if known is None:
+                source = source_of[step]
+                if machine.behind(state, source):
+                    state = source
+                after = machine.replay_event(state, step, view=view, occurrence=occ)
+                if after is not None:
+                    state = after
+            else:
+                state = known[0]
+        return state
+    for occ in ordered:
         if upto is not None and occ.index >= upto:
             continue
         while pending < len(events) and events[pending].date < occ.entry.date:
             state, resume_state = _case_event(machine, state, events[pending], resume_state)
             pending += 1
-        source = machine.source_of[occ.step]
-        if state in live and live.index(state) < live.index(source):
+        step = occ.step
+        known = plain.get((state, step))
+        if known is not None:
+            state, moved = known
+            if moved:
+                resume_state = state
+            continue
+        source = source_of[step]
+        if machine.behind(state, source):
             state = source  # an imported record with a gap: STEP_MISSING reports it, the state moves on
-        after = machine.replay_event(state, occ.step, view=view, occurrence=occ)
+        after = machine.replay_event(state, step, view=view, occurrence=occ)
         if after is not None:
             state = resume_state = after
     while pending < len(events):

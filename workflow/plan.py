@@ -139,5 +139,19 @@ def plan_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
     return plan
 
 
-def plan_document(plans: list[DossierPlan], as_of: dt.date) -> dict:
-    return {"format": "plan/1", "as_of": as_of.isoformat(), "dossiers": [p.to_dict() for p in plans]}
+def plan_document(plans: list[DossierPlan], as_of: dt.date, dossiers: list[Dossier | None] | None = None,
+                  catalogue: Catalogue | None = None, calendar: WorkingCalendar | None = None) -> dict:
+    """The `plan/1` document. Given the dossiers (in the plans' order), an entry whose person has an
+    expected leaving date also gets `leaving`: the earliest admission and conversion forecast from
+    today's state and the flags CANNOT_ADMIT_BEFORE_LEAVING / RUSHED_ADMISSION
+    (workflow.cultivation.forecast.leaving_entry). An entry without one is unchanged (the key is absent);
+    a None in place of a dossier skips its entry (a caller streaming many files keeps only those it needs)."""
+    entries = [p.to_dict() for p in plans]
+    if dossiers is not None:
+        from workflow.cultivation.forecast import leaving_entry  # the forecast drives the plan: imported late
+
+        for entry, dossier in zip(entries, dossiers):
+            leaving = None if dossier is None else leaving_entry(dossier, as_of, catalogue, calendar)
+            if leaving is not None:
+                entry["leaving"] = leaving
+    return {"format": "plan/1", "as_of": as_of.isoformat(), "dossiers": entries}

@@ -7,22 +7,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import lt
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from checklists.loader import Catalogue
 from checklists.model import RuleSet
 from workflow.dates import WorkingCalendar, add_months, select_rule_set
-from workflow.dossier import Dossier, StepEntry
+
+if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
+    from workflow.dossier import Dossier
 
 
-@dataclass(slots=True)
-class Occurrence:
+class Occurrence(msgspec.Struct, gc=False):
+    """One recorded step: its place in the dossier, its record, its step id, its probation cycle, and
+    (set by the audit, once per dossier) `rs`, the rule set that judges it. A msgspec record: a view
+    makes one per step of every dossier audited, and these are made without a Python call each."""
+
     index: int
-    entry: StepEntry
+    entry: object
+    step: str
     cycle: int = 0
-    step: str = ""
-
-    def __post_init__(self) -> None:
-        self.step = self.entry.step
+    rs: object = None
 
     @property
     def date(self) -> dt.date:
@@ -42,6 +50,7 @@ class AuditContext:
     structure: RuleSet | None = None
     _by_date: dict = field(default=None)
     _order_rs: RuleSet | None = field(default=None)
+    _order_steps: frozenset = field(default=frozenset())
 
     def __post_init__(self) -> None:
         self._by_date = self.catalogue.choices(self.pin, self.overlay_key)
@@ -49,6 +58,7 @@ class AuditContext:
             self.structure = self.catalogue.in_force(self.as_of) if self.pin is None else \
                 self.catalogue.national[self.pin]
         self._order_rs = select_rule_set(self.catalogue, self.as_of, self.structure.id, self.overlay_key)
+        self._order_steps = frozenset(self.structure.procedure_order.steps)
 
     def ruleset_for(self, day: dt.date) -> RuleSet:
         rs = self._by_date.get(day)
@@ -56,33 +66,88 @@ class AuditContext:
             rs = self._by_date[day] = select_rule_set(self.catalogue, day, self.pin, self.overlay_key)
         return rs
 
-    def ruleset_at(self, occ: "Occurrence") -> RuleSet:
+    def ruleset_at(self, occ: Occurrence) -> RuleSet:
         """The rule set that judges a recorded step: the one in force on its date, except the steps
         whose meaning depends on the order of the procedure, judged under the order the dossier follows."""
         if occ.step in self.structure.procedure_order.steps:
             return self._order_rs
         return self.ruleset_for(occ.entry.date)
 
+    def judge(self, view: DossierView) -> None:
+        """Sets `rs` on every occurrence of `view`: the rule sets are looked up once per step of a
+        dossier, however many rules then ask which one judges it."""
+        memo, order_steps, order_rs = self._by_date, self._order_steps, self._order_rs
+        single, mixed = None, False
+        for occ in view.occurrences:
+            if occ.step in order_steps:
+                rs = order_rs
+            else:
+                rs = memo.get(occ.entry.date)
+                if rs is None:
+                    rs = self.ruleset_for(occ.entry.date)
+            occ.rs = rs
+            if rs is not single:
+                mixed, single = single is not None, rs
+        view.judged_by = None if mixed else single
+
+
+_EMPTY = frozenset()
+
+
+class _Shape:
+    """What a view asks of its rule set's steps, read once per rule set rather than once per dossier."""
+
+    def __init__(self, base: RuleSet):
+        self.base = base
+        self.cyclic = frozenset(step.id for step in base.steps if step.probation_cycle)
+        self.requires = {step.id: tuple(step.requires) for step in base.steps}
+        self.required_sets = {step.id: frozenset(step.requires) for step in base.steps}
+        edges = [(step.id, req) for step in base.steps for req in step.requires]
+        self.edge_steps = tuple(step for step, _ in edges)
+        self.edge_requires = tuple(req for _, req in edges)
+
+
+_shapes: dict[int, _Shape] = {}
+
+
+def _shape(base: RuleSet) -> _Shape:
+    shape = _shapes.get(id(base))
+    if shape is None or shape.base is not base:
+        shape = _shapes[id(base)] = _Shape(base)
+    return shape
+
 
 class DossierView:
     def __init__(self, dossier: Dossier, base: RuleSet):
         self.dossier = dossier
         self.base = base
-        self.occurrences: list[Occurrence] = []
-        self.by_step: dict[str, list[Occurrence]] = {}
-        for index, entry in enumerate(dossier.steps):
-            occ = Occurrence(index, entry)
-            self.occurrences.append(occ)
-            self.by_step.setdefault(entry.step, []).append(occ)
-        steps = base.step_by_id
-        for step_id, occs in self.by_step.items():
-            step = steps.get(step_id)
-            if step is not None and step.probation_cycle and len(occs) > 1:
-                occs.sort(key=lambda o: (o.entry.date, o.index))
-                for cycle, occ in enumerate(occs):
-                    occ.cycle = cycle
+        entries = dossier.steps
+        step_ids = [entry.step for entry in entries]
+        self.occurrences: list[Occurrence] = list(map(Occurrence, range(len(entries)), entries, step_ids))
+        repeated = len(set(step_ids)) < len(step_ids)
+        if repeated:
+            by_step: dict[str, list[Occurrence]] = {}
+            for occ in self.occurrences:
+                by_step.setdefault(occ.step, []).append(occ)
+        else:
+            by_step = dict(zip(step_ids, [[occ] for occ in self.occurrences]))
+        self.by_step = by_step
+        self.repeated = repeated
+        """Whether any step is recorded more than once (an extended probation): else first, last and
+        the step of any cycle are the one occurrence, and prerequisites are one lookup each."""
+        self._shape = _shape(base)
+        if repeated:
+            cyclic = self._shape.cyclic
+            for step_id, occs in by_step.items():
+                if step_id in cyclic and len(occs) > 1:
+                    occs.sort(key=lambda o: (o.entry.date, o.index))
+                    for cycle, occ in enumerate(occs):
+                        occ.cycle = cycle
         self._ends: list[dt.date] | None = None
         self._prerequisites: dict[int, list] = {}
+        self.judged_by: RuleSet | None = None
+        """The one rule set that judges every step, once the audit has judged them (AuditContext.judge)."""
+        self._all_prerequisites: list[list] | None = None
 
     def first(self, step_id: str) -> Occurrence | None:
         occs = self.by_step.get(step_id)
@@ -96,17 +161,74 @@ class DossierView:
         occs = self.by_step.get(step_id)
         if not occs:
             return None
+        if cycle == 0:  # the first cycle: the first occurrence, whether the step repeats per cycle or not
+            return occs[0]
         if not self.base.step_by_id[step_id].probation_cycle:
             return occs[0]
         return occs[cycle] if cycle < len(occs) else None
 
+    def all_prerequisites(self) -> list[list[tuple[str, Occurrence | None]]]:
+        """`prerequisites` of every occurrence, in the order of `occurrences` (one pass when no step repeats)."""
+        found = self._all_prerequisites
+        if found is None:
+            if self.repeated:
+                found = [self.prerequisites(occ) for occ in self.occurrences]
+            else:
+                by_step, requires = self.by_step, self._shape.requires
+                found = [[(req, by_step[req][0] if req in by_step else None) for req in requires[occ.step]]
+                         for occ in self.occurrences]
+            self._all_prerequisites = found
+        return found
+
+    def some_step_before_its_prerequisite(self) -> bool:
+        """Whether a recorded step is dated before a recorded prerequisite. When no step repeats this is
+        one pass in C over the rule set's (step, prerequisite) pairs: an absent step counts as the latest
+        day, an absent prerequisite as the earliest, so only pairs with both recorded can compare true."""
+        if self.repeated:
+            return any(prior is not None and occ.entry.date < prior.entry.date
+                       for occ, found in zip(self.occurrences, self.all_prerequisites()) for _, prior in found)
+        day_of = {entry.step: entry.date for entry in self.dossier.steps}
+        shape = self._shape
+        return any(map(lt, map(day_of.get, shape.edge_steps, repeat(dt.date.max)),
+                       map(day_of.get, shape.edge_requires, repeat(dt.date.min))))
+
+    def steps_before_prerequisites(self) -> list[tuple[Occurrence, str, Occurrence]]:
+        """(step, prerequisite id, prerequisite) for each recorded step dated before a recorded
+        prerequisite, in the order of `occurrences` then of the step's prerequisites. When no step
+        repeats the prerequisite is the step's one record, looked up without building the lists."""
+        if self.repeated:
+            return [(occ, req, prior) for occ, found in zip(self.occurrences, self.all_prerequisites())
+                    for req, prior in found if prior is not None and occ.entry.date < prior.entry.date]
+        by_step, requires, out = self.by_step, self._shape.requires, []
+        for occ in self.occurrences:
+            day = occ.entry.date
+            for req in requires[occ.step]:
+                prior = by_step.get(req)
+                if prior is not None and day < prior[0].entry.date:
+                    out.append((occ, req, prior[0]))
+        return out
+
+    def some_prerequisite_missing(self) -> bool:
+        """Whether any recorded step lacks a prerequisite (without building the lists when no step repeats)."""
+        if self.repeated:
+            return any(prior is None for found in self.all_prerequisites() for _, prior in found)
+        by_step = self.by_step  # every prerequisite of a recorded step, at once: is one not recorded?
+        needed = _EMPTY.union(*map(self._shape.required_sets.__getitem__, by_step))
+        return not needed <= by_step.keys()
+
     def prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
+        if self._all_prerequisites is not None and occ.index < len(self._all_prerequisites) \
+                and self.occurrences[occ.index] is occ:
+            return self._all_prerequisites[occ.index]
         found = self._prerequisites.get(occ.index)
         if found is None:
             found = self._prerequisites[occ.index] = self._find_prerequisites(occ)
         return found
 
     def _find_prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
+        if not self.repeated:
+            by_step = self.by_step
+            return [(req, by_step[req][0] if req in by_step else None) for req in self._shape.requires[occ.step]]
         step = self.base.step_by_id[occ.step]
         probation = self.base.probation
         if step.probation_cycle and occ.cycle > 0 and occ.step == probation.first_cycle_step:
@@ -125,6 +247,9 @@ class DossierView:
         """The date a gap is measured from: a step (same probation cycle) or `probation_end`."""
         if name == "probation_end":
             return self.probation_end(occ.cycle)
+        if not self.repeated:
+            found = self.by_step.get(name)
+            return found[0].entry.date if found else None
         step = self.base.step_by_id[name]
         if step.probation_cycle and self.base.step_by_id[occ.step].probation_cycle:
             found = self.in_cycle(name, occ.cycle)

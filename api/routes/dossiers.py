@@ -1,4 +1,5 @@
-"""Dossiers: open, list, read (ID number masked), import and export `dossier/1`, case events, facts."""
+"""Dossiers: open, list, read (ID number masked), import and export `dossier/1`, case events (proposed,
+for review: api/routes/changes.py), facts."""
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, TodayDep, UowDep
-from workflow.store import services
+from workflow.store import reviewed_changes, services
 
 router = APIRouter(tags=["dossiers"])
 
@@ -58,10 +59,14 @@ def list_events(dossier_id: DossierId, actor: CurrentActor, uow: UowDep):
     return services.events(uow, actor, dossier_id)
 
 
-@router.post("/dossiers/{dossier_id}/events", status_code=201)
-def case_event(dossier_id: DossierId, event: Annotated[dict[str, Any], Body()], actor: CurrentActor, uow: UowDep):
-    """`withdraw`, `not_admitted`, `transfer_out` (optionally `to_organisation_id`), `transfer_in`."""
-    return services.case_event(uow, actor, dossier_id, event)
+@router.post("/dossiers/{dossier_id}/events", status_code=202)
+def case_event(dossier_id: DossierId, event: Annotated[dict[str, Any], Body()], actor: CurrentActor, uow: UowDep,
+               today: TodayDep):
+    """Proposes `withdraw`, `not_admitted`, `transfer_out` (`to_organisation_id` or `organisation`) or
+    `transfer_in`, each with `date` and `reason`: 202 with the pending change. Nothing in the dossier moves
+    until a second person, a reviewer above, approves it (`POST /api/changes/{id}/approve`): one step, one
+    review, as in the web workspace."""
+    return reviewed_changes.propose_case_event(uow, actor, dossier_id, event, today=today)
 
 
 @router.post("/dossiers/{dossier_id}/assessments", status_code=201)

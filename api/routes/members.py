@@ -18,6 +18,11 @@ class MemberIn(BaseModel):
     status: Literal["full", "probationary"]
     discipline: str | None = Field(default=None, max_length=50)
     discipline_until: str | None = Field(default=None, max_length=10, description="处分影响期截止日 YYYY-MM-DD")
+    roles: list[str] = Field(default=[], max_length=10, description="身份标签（teacher 教工党员、student 学生党员…）")
+
+
+class RolesIn(BaseModel):
+    roles: list[str] = Field(max_length=10, description="身份标签，见 checklists/data/member_roles.toml")
 
 
 @router.get("/members")
@@ -33,3 +38,11 @@ def create_member(body: MemberIn, actor: CurrentActor, uow: UowDep):
 @router.get("/members/{member_id}")
 def get_member(member_id: int, actor: CurrentActor, uow: UowDep):
     return admin.get_member(uow, actor, member_id)
+
+
+@router.put("/members/{member_id}/roles")
+def set_member_roles(member_id: int, body: RolesIn, actor: CurrentActor, uow: UowDep):
+    """Replaces the member's role tags (the one-teacher-per-activist pairing scheme reads `teacher`)."""
+    from workflow.store.pairing import set_member_roles as store_set
+
+    return store_set(uow, actor, member_id, body.roles)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Request
 from pydantic import BaseModel, Field
 
-from api.deps import CurrentActor, TodayDep, UowDep
+from api.deps import CurrentActor, TodayDep, TokenDep, UowDep, in_one_thread
 from api.routes.dossiers import DossierId
 from workflow.store import services
 
@@ -16,19 +16,21 @@ StepIndex = Annotated[int, Path(ge=0, le=1000)]
 
 
 @router.post("/dossiers/{dossier_id}/steps", status_code=201)
-def record_step(dossier_id: DossierId, entry: Annotated[dict[str, Any], Body()], actor: CurrentActor,
-                uow: UowDep, today: TodayDep):
+async def record_step(dossier_id: DossierId, entry: Annotated[dict[str, Any], Body()], request: Request,
+                      token: TokenDep):
     """The body is a `dossier/1` step entry; `reason` (optional) explains warnings."""
     entry = dict(entry)
     reason = entry.pop("reason", None)
     if reason is not None and not isinstance(reason, str):
         reason = str(reason)
-    return services.record_step(uow, actor, dossier_id, entry, today=today, reason=reason)
+    return await in_one_thread(request, token, lambda uow, actor, today: services.record_step(
+        uow, actor, dossier_id, entry, today=today, reason=reason), status_code=201)
 
 
 @router.post("/dossiers/{dossier_id}/steps/{index}/review")
-def review_step(dossier_id: DossierId, index: StepIndex, actor: CurrentActor, uow: UowDep, today: TodayDep):
-    return services.review_step(uow, actor, dossier_id, index, today=today)
+async def review_step(dossier_id: DossierId, index: StepIndex, request: Request, token: TokenDep):
+    return await in_one_thread(request, token, lambda uow, actor, today: services.review_step(
+        uow, actor, dossier_id, index, today=today))
 
 
 @router.post("/dossiers/{dossier_id}/paper-reviews/confirm")

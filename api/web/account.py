@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/account/password", response_class=HTMLResponse)
 def password_page(request: Request, uow: UowDep, actor: ActorDep):
-    return render(request, "account_password.html", uow, actor, errors={})
+    return render(request, "account_password.html", uow, actor, errors={}, temporary=actor.must_change_password)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -36,7 +36,8 @@ async def change_password(request: Request, uow: UowDep, actor: ActorDep):
         uow.session.rollback()
         field = {"password": "new_password"}.get(exc.field or "", exc.field or "_general")
         status = {"LOGIN_LOCKED": 429, "UNAUTHORISED": 401}.get(exc.code, 422)
-        return render(request, "account_password.html", uow, actor, status=status, errors={field: exc.message})
+        return render(request, "account_password.html", uow, actor, status=status, errors={field: exc.message},
+                      temporary=actor.must_change_password)
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(web_session.SESSION_COOKIE, path="/")
     return response

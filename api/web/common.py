@@ -16,11 +16,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import UowDep
 from api.errors import status_for
+from api.web import inbox_badge, views
 from api.web import session as web_session
-from api.web import views
 from workflow.dossier import Dossier, parse_dossier
 from workflow.errors import FazhanError
-from workflow.store import admin, services
+from workflow.store import accounts, admin, services
 from workflow.store.access import WRITE_ROLES, Actor, OrgTree
 from workflow.store.idnumber import redact_id_numbers
 
@@ -58,8 +58,21 @@ def fail(exc: FazhanError) -> PageError:
 
 # ---------------------------------------------------------------- session and page context
 
+class PasswordChangeRequired(Exception):
+    """The user signed in with a temporary password: every page but the password page sends them there."""
+
+
+OWN_PASSWORD_PAGES = ("/account/password", "/logout")
+
+
 def web_actor(request: Request, uow: UowDep) -> Actor:
-    return web_session.actor_from_cookie(uow.session, request)
+    actor = web_session.actor_from_cookie(uow.session, request)
+    if request.url.path not in OWN_PASSWORD_PAGES:
+        try:
+            accounts.require_own_password(actor)
+        except FazhanError:
+            raise PasswordChangeRequired() from None
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(web_actor)]
@@ -92,7 +105,8 @@ def render(request: Request, template: str, uow, actor: Actor | None, status: in
             context[key] = redact_id_numbers(context[key])
     token = web_session.session_token(request)
     context.update(request=request, actor=actor, csrf=web_session.csrf_for(token) if token else "",
-                   grants=grants(uow, actor) if actor else [], v=views, today=context.get("today"))
+                   grants=grants(uow, actor) if actor else [], v=views, today=context.get("today"),
+                   inbox_count=lambda: inbox_badge.header_count(request, uow, actor))  # base.html's 待办 count
     return templates.TemplateResponse(request, template, context, status_code=status)
 
 

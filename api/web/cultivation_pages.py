@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,8 +17,22 @@ from sqlmodel import select
 from api.deps import TodayDep, UowDep
 from api.errors import status_for
 from api.web import session as web_session
-from api.web.common import ActorDep, PageError, fail, org_names, parse_int, read_form, render
-from checklists.errors import ChecklistError
+from api.web.common import (
+    ActorDep,
+    PageError,
+    fail,
+    org_names,
+    parse_int,
+    read_form,
+    render,
+)
+from api.web.cultivation_kit import (
+    cell_value,
+    page_query,
+    page_where,
+    scheme_or_404,
+    sheet_columns,
+)
 from checklists.schemes import Scheme, load_scheme, scheme_ids
 from workflow.cultivation.entries import parse_entries
 from workflow.cultivation.periods import Period, period_named, period_of
@@ -41,50 +52,7 @@ router = APIRouter(include_in_schema=False)
 MAX_PEOPLE = 200
 
 
-# ---------------------------------------------------------------- what a page is about
-
-def _scheme_or_404(scheme_id: str | None) -> Scheme:
-    if not scheme_id or scheme_id not in scheme_ids():
-        raise PageError(404, f"没有考核方案“{(scheme_id or '')[:40]}”，可用：{'、'.join(scheme_ids())}",
-                        "SCHEME_UNKNOWN")
-    try:
-        return load_scheme(scheme_id)
-    except ChecklistError as exc:
-        raise PageError(422, exc.message, exc.code) from None
-
-
-def _where(uow, actor: Actor, org: str | None, scheme_id: str | None, period: str | None,
-           today: dt.date) -> tuple[int, str, Scheme, Period]:
-    """The organisation (visible to the user, else 404), the scheme and the period of a page."""
-    org_id = parse_int(org)
-    tree = OrgTree.load(uow.session)
-    try:
-        organisation = tree.require_visible_org(actor, org_id)
-    except FazhanError as exc:
-        raise fail(exc) from None
-    scheme = _scheme_or_404(scheme_id)
-    try:
-        named = period_named(scheme, period[:20]) if period else period_of(scheme, today)
-    except InputError as exc:
-        raise PageError(422, exc.message, exc.code) from None
-    return org_id, organisation.name, scheme, named
-
-
-def _query(org_id: int, scheme: Scheme, period: Period, **more) -> str:
-    return urlencode({"org": org_id, "scheme": scheme.id, "period": period.label, **more})
-
-
-def _columns(scheme: Scheme) -> list[dict]:
-    """The sheet's columns: each indicator with its dimension, its kind and its Chinese labels."""
-    out = []
-    for dim in scheme.dimensions:
-        for ind in dim.indicators:
-            t = ind.transform
-            out.append({"id": ind.id, "name": ind.name, "dimension": dim.name, "kind": t.kind,
-                        "unit": getattr(t, "unit", ""), "options": list(getattr(t, "options", []) or []),
-                        "scale": ind.scale})
-    return out
-
+# ---------------------------------------------------------------- what a page lists
 
 def _people(uow, actor: Actor, org_id: int) -> list[dict]:
     try:
@@ -115,69 +83,13 @@ def index(request: Request, uow: UowDep, actor: ActorDep, today: TodayDep):
 
 # ---------------------------------------------------------------- the score sheet
 
-def _number(text: str, label: str, key: str, errors: dict) -> int | float | None:
-    text = text.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        errors.setdefault(key, []).append(f"“{label}”应填写数字，实为“{text[:20]}”")
-        return None
-    if not math.isfinite(value):
-        errors.setdefault(key, []).append(f"“{label}”应填写数字，实为“{text[:20]}”")
-        return None
-    return int(value) if value.is_integer() else value
-
-
-def _whole(text: str, label: str, key: str, errors: dict) -> int | None:
-    value = _number(text or "0", label, key, errors)
-    if value is not None and (not isinstance(value, int) or value < 0):
-        errors.setdefault(key, []).append(f"“{label}”应为非负整数，实为“{text.strip()[:20]}”")
-        return None
-    return value
-
-
-def _cell_value(form: dict, person: str, col: dict, errors: dict) -> tuple[bool, Any]:
-    """(filled, value) of one person's cell; problems go to errors under "person.indicator"."""
-    key, name = f"{person}.{col['id']}", col["name"]
-    base = f"v.{key}"
-    if col["kind"] == "rank_bands":
-        rank, of = form.get(f"{base}.rank", "").strip(), form.get(f"{base}.of", "").strip()
-        if not rank and not of:
-            return False, None
-        if not rank or not of:
-            errors.setdefault(key, []).append(f"“{name}”须同时填写名次和总人数")
-            return True, None
-        r, n = _whole(rank, f"{name}（名次）", key, errors), _whole(of, f"{name}（总人数）", key, errors)
-        return True, None if r is None or n is None else {"rank": r, "of": n}
-    if col["kind"] == "vote":
-        parts = {"expected": form.get(f"{base}.expected", ""), "present": form.get(f"{base}.present", "")}
-        votes = {opt: form.get(f"{base}.opt{i}", "") for i, opt in enumerate(col["options"])}
-        if not any(v.strip() for v in [*parts.values(), *votes.values()]):
-            return False, None
-        if not parts["expected"].strip() or not parts["present"].strip():
-            errors.setdefault(key, []).append(f"“{name}”须填写应到人数和实到人数")
-            return True, None
-        numbers = {k: _whole(v, f"{name}（{'应到' if k == 'expected' else '实到'}）", key, errors)
-                   for k, v in parts.items()}
-        counts = {opt: _whole(v, f"{name}（{opt}）", key, errors) for opt, v in votes.items()}
-        if None in numbers.values() or None in counts.values():
-            return True, None
-        return True, {**numbers, "votes": counts}
-    text = form.get(base, "")
-    if not text.strip():
-        return False, None
-    if col["kind"] == "choice":
-        return True, text.strip()
-    return True, _number(text, name, key, errors)
-
-
 def _sheet_entries(form: dict, people: list[dict], columns: list[dict], closed: set[str],
                    errors: dict) -> tuple[list[dict], list[tuple[str, str]]]:
     """The entries the form asks for, and for each its (person, indicator) so a refusal finds its cell."""
     entries, where = [], []
     for person in people:
         for col in columns:
-            filled, value = _cell_value(form, person["id"], col, errors)
+            filled, value = cell_value(form, person["id"], col, errors)
             if not filled:
                 continue
             if person["id"] in closed:
@@ -208,16 +120,16 @@ def _scores_page(request, uow, actor, where_, *, form=None, errors=None, status=
     org_id, org_name, scheme, period = where_
     people = _people(uow, actor, org_id)
     return render(request, "cultivation_scores.html", uow, actor, status=status, org_id=org_id, org_name=org_name,
-                  scheme=scheme, period=period, people=people, columns=_columns(scheme),
+                  scheme=scheme, period=period, people=people, columns=sheet_columns(scheme),
                   closed=_entered(uow, org_id, scheme, period), form=form or {}, errors=errors or {},
-                  query=_query(org_id, scheme, period),
+                  query=page_query(org_id, scheme, period),
                   default_date=min(today or period.end, period.end).isoformat())
 
 
 @router.get("/cultivation/scores", response_class=HTMLResponse)
 def scores_page(request: Request, uow: UowDep, actor: ActorDep, today: TodayDep, org: str | None = None,
                 scheme: str | None = None, period: str | None = None):
-    return _scores_page(request, uow, actor, _where(uow, actor, org, scheme, period, today), today=today)
+    return _scores_page(request, uow, actor, page_where(uow, actor, org, scheme, period, today), today=today)
 
 
 @router.post("/cultivation/scores", response_class=HTMLResponse)
@@ -227,7 +139,7 @@ async def save_scores(request: Request, uow: UowDep, actor: ActorDep, today: Tod
     any of it, stores the entries and computes the final scores to be reviewed by someone else."""
     form_data = await read_form(request)
     web_session.check_csrf(request, form_data.get(web_session.CSRF_FIELD))
-    where_ = _where(uow, actor, org, scheme, period, today)
+    where_ = page_where(uow, actor, org, scheme, period, today)
     org_id, _, chosen, named = where_
     form = {k: v for k, v in form_data.items() if isinstance(v, str)}
     errors: dict[str, list[str]] = {}
@@ -236,7 +148,7 @@ async def save_scores(request: Request, uow: UowDep, actor: ActorDep, today: Tod
     if not note:
         errors.setdefault("note", []).append("每条记分须有依据：请填写依据说明（如考核表、会议记录）")
     people = _people(uow, actor, org_id)
-    entries, cells = _sheet_entries(form, people, _columns(chosen), _entered(uow, org_id, chosen, named), errors)
+    entries, cells = _sheet_entries(form, people, sheet_columns(chosen), _entered(uow, org_id, chosen, named), errors)
     if not entries and not errors:
         errors.setdefault("_general", []).append("没有填写任何记分")
     try:
@@ -260,7 +172,7 @@ async def save_scores(request: Request, uow: UowDep, actor: ActorDep, today: Tod
             reason = exc.message if isinstance(exc, ScoreValueError) else next((r for r in reasons if r), exc.message)
             errors[key] = [reason]
         return _scores_page(request, uow, actor, where_, form=form, errors=errors, status=status, today=today)
-    return RedirectResponse(f"/cultivation/ranking?{_query(org_id, chosen, named, done='scored')}", status_code=303)
+    return RedirectResponse(f"/cultivation/ranking?{page_query(org_id, chosen, named, done='scored')}", status_code=303)
 
 
 def _date(text: str, period: Period, today: dt.date, errors: dict) -> dt.date | None:
@@ -308,14 +220,14 @@ def _ranking_page(request, uow, actor, where_, *, errors=None, chosen=(), group_
     return render(request, "cultivation_ranking.html", uow, actor, status=status, org_id=org_id, org_name=org_name,
                   scheme=scheme, period=period, ranking=ranking, document=document, proposals=proposals,
                   proposed={p.person for p in proposals}, scores=scores, errors=errors or [], chosen=set(chosen),
-                  group_size=group_size or str(len(scores) or ""), query=_query(org_id, scheme, period),
+                  group_size=group_size or str(len(scores) or ""), query=page_query(org_id, scheme, period),
                   message=MESSAGES.get(done or ""))
 
 
 @router.get("/cultivation/ranking", response_class=HTMLResponse)
 def ranking_page(request: Request, uow: UowDep, actor: ActorDep, today: TodayDep, org: str | None = None,
                  scheme: str | None = None, period: str | None = None, done: str | None = None):
-    return _ranking_page(request, uow, actor, _where(uow, actor, org, scheme, period, today), done=done)
+    return _ranking_page(request, uow, actor, page_where(uow, actor, org, scheme, period, today), done=done)
 
 
 @router.post("/cultivation/ranking/publish", response_class=HTMLResponse)
@@ -325,7 +237,7 @@ async def publish(request: Request, uow: UowDep, actor: ActorDep, today: TodayDe
     computed them), then publishes the ranking with the class's size for the quota."""
     form = await read_form(request)
     web_session.check_csrf(request, form.get(web_session.CSRF_FIELD))
-    where_ = _where(uow, actor, org, scheme, period, today)
+    where_ = page_where(uow, actor, org, scheme, period, today)
     org_id, _, chosen, named = where_
     size_text = form.get("group_size") if isinstance(form.get("group_size"), str) else ""
     try:
@@ -340,7 +252,7 @@ async def publish(request: Request, uow: UowDep, actor: ActorDep, today: TodayDe
         uow.session.rollback()
         return _ranking_page(request, uow, actor, where_, errors=[exc.message], group_size=size_text[:9],
                              status=status_for(exc))
-    return RedirectResponse(f"/cultivation/ranking?{_query(org_id, chosen, named, done='published')}",
+    return RedirectResponse(f"/cultivation/ranking?{page_query(org_id, chosen, named, done='published')}",
                             status_code=303)
 
 
@@ -354,7 +266,7 @@ async def propose(request: Request, ranking_id: str, uow: UowDep, actor: ActorDe
     ranking = uow.session.get(CultivationRanking, rid) if rid is not None else None
     if ranking is None or ranking.organisation_id not in OrgTree.load(uow.session).reach(actor, READ_ROLES):
         raise PageError(404, "找不到该排名", "RANKING_NOT_FOUND")
-    scheme = _scheme_or_404(ranking.scheme)
+    scheme = scheme_or_404(ranking.scheme)
     where_ = (ranking.organisation_id, OrgTree.load(uow.session).orgs[ranking.organisation_id].name, scheme,
               period_named(scheme, ranking.period))
     persons = [p for p in form.getlist("person") if isinstance(p, str)][:MAX_PEOPLE]
@@ -366,5 +278,5 @@ async def propose(request: Request, ranking_id: str, uow: UowDep, actor: ActorDe
         uow.session.rollback()
         reasons = [d["reason"] for d in exc.details if d.get("reason")] or [exc.message]
         return _ranking_page(request, uow, actor, where_, errors=reasons, chosen=persons, status=status_for(exc))
-    return RedirectResponse(f"/cultivation/ranking?{_query(where_[0], scheme, where_[3], done='proposed')}",
+    return RedirectResponse(f"/cultivation/ranking?{page_query(where_[0], scheme, where_[3], done='proposed')}",
                             status_code=303)

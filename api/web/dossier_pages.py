@@ -10,14 +10,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import TodayDep, UowDep
 from api.errors import status_for
-from api.web import views
-from api.web.common import (ActorDep, attempt, fail, form_values, load_dossier, org_names, page_router, parse_int,
-                            posted_form, render, write_orgs)
+from api.web import labels, views
+from api.web.common import (
+    ActorDep,
+    attempt,
+    fail,
+    form_values,
+    load_dossier,
+    org_names,
+    page_router,
+    parse_int,
+    posted_form,
+    render,
+    write_orgs,
+)
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError, InputError
 from workflow.machine import procedure_machine
 from workflow.plan import plan_dossier
-from workflow.store import services, web_queries
+from workflow.store import reviewed_changes, services, step_materials, web_queries
 from workflow.store.access import Actor
 
 router = page_router()
@@ -26,7 +37,9 @@ PERSON_FIELDS = ("name", "gender", "birth_date", "id_number", "ethnicity", "educ
 PERSON_ERROR_FIELDS = ("id_number", "name", "birth_date", "organisation_id", "gender", "expected_leave_date")
 MESSAGES = {"created": "档案已建立。", "recorded": "步骤已记录，等待审核。", "reviewed": "已审核通过。",
             "returned": "已退回，并通知记录人更正。", "corrected": "更正已记录，等待重新审核。", "uploaded": "材料已上传。",
-            "fact": "已记录。", "confirmed": "导入的纸质审核记录已确认。"}
+            "fact": "已记录。", "confirmed": "导入的纸质审核记录已确认。",
+            "proposed": "已提出，等待上级审核人审核；审核通过后才生效。", "change_approved": "该事项已审核通过并生效。",
+            "change_returned": "该事项已退回提出人。"}
 
 
 # ---------------------------------------------------------------- creating a dossier
@@ -105,12 +118,46 @@ def dossier_context(uow, actor: Actor, dossier_id: str, today: dt.date) -> dict:
     forms: dict[int, list] = {}
     for f in rs.forms:
         forms.setdefault(f.stage, []).append(f)
+    timeline = views.timeline(dossier, plan, today, events)
+    gate = step_materials.missing_by_index(dossier, today)
+    from api.web.case_pages import STATUS_NAMES, case_actions, change_line
+    try:
+        changes = reviewed_changes.changes_of(uow, actor, dossier_id)
+    except FazhanError:
+        changes = []
+    for change in changes:
+        change.update(line=change_line(change, dossier, names), status_name=STATUS_NAMES[change["status"]],
+                      may_decide=reviewed_changes.may_decide(uow, actor, change, dossier))
     return {"answer": answer, "dossier": dossier, "doc": answer["dossier"], "events": events, "plan": plan,
-            "timeline": views.timeline(dossier, plan, today, events), "rs": rs,
+            "timeline": timeline, "rs": rs, "gate": gate, "missing_total": step_materials.missing_count(dossier),
+            "open_stages": open_stages(timeline, plan, rs), "changes": changes,
+            "case_actions": case_actions(uow, actor, answer, dossier, today),
+            "dates": labels.key_dates(dossier, today), "closed": is_closed(machine, answer["state"], plan),
+            "v_labels": labels, "may_write": answer["organisation_id"] in write_orgs(uow, actor),
             "org_name": names.get(answer["organisation_id"], ""), "state_name": machine.names.get(answer["state"], ""),
             "materials_by_step": materials_by_step, "forms": forms, "tracks": answer["dossier"].get("materials") is not None,
             "may_review": web_queries.may_review(uow, actor, answer["organisation_id"], dossier),
             "catalogue_materials": list(rules_materials(dossier, today))}
+
+
+def is_closed(machine, state: str, plan) -> bool:
+    """Ended or moved away: a state the machine does not call live, with nothing left to do in the plan
+    (a 正式党员 whose archiving is still to come is not closed)."""
+    return state not in machine.live and not plan.next
+
+
+def open_stages(timeline, plan, rs) -> set[int]:
+    """The stages shown open: those with something to do or waiting (a step available, blocked,
+    unreviewed or sent back), else the stage of the next planned step, else the last one reached.
+    Finished stages are collapsed, so the page is read from where the case stands."""
+    busy = {stage.number for stage in timeline
+            if any(item.status in ("waiting", "available", "blocked") or item.returned
+                   for step in stage.steps for item in step.items)}
+    if busy:
+        return busy
+    reached = [stage.number for stage in timeline if any(item.entry for step in stage.steps for item in step.items)]
+    nxt = [rs.step_by_id[n.step].stage for n in plan.next if n.step in rs.step_by_id]
+    return {min(nxt)} if nxt else ({max(reached)} if reached else {1})
 
 
 def rules_materials(dossier: Dossier, today: dt.date):

@@ -51,8 +51,10 @@ _SLOT_BY_KIND = {"min_age": "date", "max_gap": "date", "min_gap": "date", "date_
 _SLOT_BY_FIELD = {"start": "training", "days": "training", "hours": "training", "exception": "training",
                   "extend_months": "outcome", "votes": "votes", "people": "people", "nomination": "nomination",
                   "name": "people", "status": "people", "discipline": "people", "discipline_until": "people",
+                  "member_id": "people",
                   "committee_meeting_on": "committee_meeting_on", "approving_body": "approving_organisation_id",
-                  "approving_organisation_id": "approving_organisation_id"}
+                  "approving_organisation_id": "approving_organisation_id",
+                  "league_recommendation_id": "nomination"}
 
 
 def ruleset(dossier: Dossier | None = None, today: dt.date | None = None) -> RuleSet:
@@ -110,10 +112,17 @@ def entry_from_form(step_id: str, form: dict[str, Any]) -> dict:
         text("by")
     if "nomination" in slots:
         entry["nomination"] = [v for v in form.get("nomination_list", [])]
+        league = form.get("league_recommendation_id", "").strip()
+        if league:  # a 推优 record chosen: the store checks it is this person's and valid on the day
+            entry["league_recommendation_id"] = int(league) if league.isdigit() and len(league) <= 12 else league[:40]
     if "people" in slots:
         people = []
         for i in range(PEOPLE_ROWS):
-            name = form.get(f"people-{i}-name", "").strip()
+            member = form.get(f"people-{i}-member", "").strip()
+            if member.isdigit() and len(member) <= 12:  # chosen from the roster: its data, as of the step's date
+                people.append({"member_id": int(member)})
+                continue
+            name = form.get(f"people-{i}-name", "").strip()  # typed (a client posting the old form)
             if not name:
                 continue
             person = {"name": name, "status": form.get(f"people-{i}-status", "full")}
@@ -172,7 +181,11 @@ def form_from_entry(entry: dict) -> dict:
             value = entry[key]
             form[key] = str(int(value)) if isinstance(value, float) and value == int(value) else str(value)
     form["nomination_list"] = list(entry.get("nomination") or [])
+    if entry.get("league_recommendation_id") is not None:
+        form["league_recommendation_id"] = str(entry["league_recommendation_id"])
     for i, person in enumerate(entry.get("people") or []):
+        if person.get("member_id") is not None:
+            form[f"people-{i}-member"] = str(person["member_id"])
         form[f"people-{i}-name"] = person.get("name", "")
         form[f"people-{i}-status"] = person.get("status", "full")
         form[f"people-{i}-discipline"] = person.get("discipline") or ""

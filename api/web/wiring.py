@@ -13,14 +13,16 @@ from api.deps import UowDep
 from api.routes_documents import make_router as make_documents_router
 from api.web import session as web_session
 from api.web import views
-from api.web.common import HERE, PageError, fail, render, templates
+from api.web.common import HERE, PageError, PasswordChangeRequired, fail, render, templates
 from api.web.session import CsrfFailed, LoginRequired
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError
 from workflow.store import services
 
 PAGE_MODULES = ("auth_pages", "dashboard_pages", "dossier_pages", "step_pages", "material_pages", "feed_pages",
-                "account", "cultivation_pages")
+                "account", "cultivation_pages", "roster_pages", "admin_pages", "audit_pages", "search_pages",
+                "plan_pages", "league_pages", "pairing_pages", "cohort_pages", "correction_pages", "notice_pages",
+                "batch_pages", "inbox_pages", "case_pages")
 HTTP_MESSAGES = {404: "找不到该页面", 405: "该页面不支持此操作"}
 
 
@@ -74,6 +76,10 @@ def install(app: FastAPI) -> None:
         response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         response.delete_cookie(web_session.SESSION_COOKIE, path="/")
         return response
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _own_password(_request: Request, _exc: PasswordChangeRequired):
+        return RedirectResponse("/account/password?required=1", status_code=303)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, _exc: CsrfFailed):

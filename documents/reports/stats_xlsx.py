@@ -7,12 +7,13 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from workflow.cultivation.returns import STRUCTURE, Counts
+from workflow.cultivation.returns import STRUCTURE, AnnualReturn, Counts
 from workflow.statistics import DIMENSIONS, Statistics
 from workflow.spreadsheet.textcells import put
 
 _HEAD = PatternFill("solid", fgColor="F3E3E1")
 DEVELOPMENT_SHEET = "年度发展"
+RETURN_SHEET = "年报结构"
 
 
 def statistics_rows(stats: Statistics, dimension: str) -> list[list]:
@@ -43,7 +44,21 @@ def _development_sheet(book: Workbook, counts: Counts, stats: Statistics) -> Non
     ws.column_dimensions["A"].width = 28
 
 
-def render_statistics_xlsx(stats: Statistics, development: Counts | None = None) -> bytes:
+def _return_sheet(book: Workbook, annual: AnnualReturn, stats: Statistics) -> None:
+    """The year's measures (申请入党 … 延长预备期) by the bulletin's dimensions: sex, ethnicity, age,
+    education, front line and occupation, counted by step or approval date (党内统计)."""
+    ws = book.create_sheet(RETURN_SHEET)
+    put(ws, 1, 1, f"{annual.year} 年发展党员工作统计（按审批日期，截至 {stats.day.isoformat()}）").font = Font(bold=True, size=13)
+    for r, row in enumerate(annual.table(), start=3):
+        for c, value in enumerate(row, start=1):
+            cell = put(ws, r, c, value)
+            if r == 3:
+                cell.font, cell.fill = Font(bold=True), _HEAD
+    ws.column_dimensions["A"].width = 22
+
+
+def render_statistics_xlsx(stats: Statistics, development: Counts | None = None,
+                           annual: AnnualReturn | None = None) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for dimension, title in DIMENSIONS.items():
@@ -58,6 +73,8 @@ def render_statistics_xlsx(stats: Statistics, development: Counts | None = None)
         ws.column_dimensions["A"].width = 28
     if development is not None:
         _development_sheet(book, development, stats)
+    if annual is not None:
+        _return_sheet(book, annual, stats)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

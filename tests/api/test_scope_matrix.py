@@ -9,9 +9,18 @@ import itertools
 import json
 
 from api_world import PASSWORD, PDF, ROLES
+from cultivation_support import entries_000, generated_class_000
 from sqlmodel import select
 
-from workflow.store import accounts, admin, services
+from workflow.store import (
+    accounts,
+    admin,
+    cultivation,
+    pairing,
+    reviewed_changes,
+    services,
+)
+from workflow.store.access import Actor
 from workflow.store.accounts import actor_for
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import User
@@ -20,8 +29,10 @@ ALL = set(ROLES)
 WRITE = {"organiser", "admin"}
 EXPORT = ALL - {"reviewer"}
 ADMIN = {"admin"}
+REVIEW = {"reviewer"}
 FOREIGN_NAME = "外树秘密"
 D = "/api/dossiers/{dossier_id}"
+C = "/api/cultivation"
 
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/me"): ALL, ("POST", "/api/auth/logout"): ALL,
@@ -41,12 +52,25 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("PUT", "/api/calendar/{year}"): set(),  # national data: a system administrator's, no organisation role's
     ("POST", "/api/auth/password"): ALL,
     ("POST", "/api/users/{user_id}/deactivate"): ADMIN, ("POST", "/api/users/{user_id}/activate"): ADMIN,
+    ("PUT", "/api/members/{member_id}/roles"): WRITE,
+    # 结对 (workflow/store/pairing.py): read roles see, organisers and administrators arrange
+    ("GET", D + "/pairings"): ALL, ("POST", D + "/assessments/cited"): WRITE,
+    ("GET", C + "/pairings/suggestion"): ALL, ("GET", C + "/pairings"): ALL, ("POST", C + "/pairings"): WRITE,
+    ("POST", C + "/pairings/{pairing_id}/replace"): WRITE, ("POST", C + "/pairings/{pairing_id}/activities"): WRITE,
+    # the plan is set by a committee at or above (the roles are granted on 甲大学党委); anyone there reads
+    ("POST", C + "/plans"): WRITE, ("GET", C + "/plans/progress"): ALL, ("GET", C + "/returns"): ALL,
+    ("GET", C + "/rankings/{ranking_id}"): ALL, ("GET", C + "/rankings/{ranking_id}/notice.pdf"): ALL,
+    # reviewed changes: proposed by an organiser of 第一支部, decided only by a reviewer above it
+    ("GET", "/api/changes"): ALL, ("GET", "/api/changes/{change_id}"): ALL, ("GET", D + "/changes"): ALL,
+    ("POST", "/api/changes/{change_id}/approve"): REVIEW, ("POST", "/api/changes/{change_id}/return"): REVIEW,
 }
-UNFILTERED_LISTS = {("GET", "/api/organisations")}  # foreign: answers, but with nothing of tree X ("乙…")
+# foreign: answers, but with nothing of tree X ("乙…", the foreign person's name)
+UNFILTERED_LISTS = {("GET", "/api/organisations"), ("GET", "/api/changes")}
 GLOBAL = {("GET", "/api/me"), ("POST", "/api/auth/logout"), ("GET", "/api/calendar"), ("PUT", "/api/calendar/{year}"),
           ("POST", "/api/auth/password")}
 NEW_PASSWORD = "another-horse-2"
 counter = itertools.count()
+years = itertools.count(2100)  # one development plan per organisation and year
 
 
 class Fixtures:
@@ -98,6 +122,93 @@ class Fixtures:
             return admin.create_member(uow, self.actor(who), organisation_id=self.world.orgs[org],
                                        name=f"党员{next(counter)}", status="full")["id"]
 
+    def committee(self, scope) -> Actor:
+        """An organiser on the tree's 党委: the world's own (李书记 on 甲大学党委); tree X has none, so its
+        branch organiser's account is given the committee's role for building fixtures only."""
+        if scope == "own":
+            return self.actor("organiser")
+        world = self.world
+        return Actor(user_id=world.users["foreign_organiser"], login="foreign_organiser", name="冯支书",
+                     grants=((world.orgs["X"], "organiser"),))
+
+    def change(self, scope):
+        """A pending withdrawal proposed by the branch's organiser (decided by neither of the matrix's
+        organisers: the proposer is 吴支书 or 冯支书)."""
+        dossier = self.dossier(scope)
+        who = "branch_organiser" if scope == "own" else "foreign_organiser"
+        with UnitOfWork(self.world.engine) as uow:
+            return reviewed_changes.propose_case_event(uow, self.actor(who), dossier, {
+                "kind": "withdraw", "date": "2024-10-01", "reason": "本人申请"}, today=self.world_today())["id"]
+
+    def pairing_branch(self, scope, assigned=False):
+        """A fresh branch with three full members (one a teacher) and one activist, so that no other
+        case's load enters the pairing policy; `assigned`: the suggested pairs stored from 2026-02-01.
+        Returns the organisation, its members, the suggested pairs and the stored pairings."""
+        n, actor, world = next(counter), self.committee(scope), self.world
+        parent, prefix = (world.orgs["AG"], "甲") if scope == "own" else (world.orgs["X"], f"乙{FOREIGN_NAME}")
+        with UnitOfWork(world.engine) as uow:
+            org = admin.create_organisation(uow, None, name=f"{prefix}结对支部{n}", level="branch",
+                                            parent_id=parent)["id"]
+        members = []
+        for i, roles in enumerate((["teacher"], [], [])):
+            with UnitOfWork(world.engine) as uow:
+                members.append(admin.create_member(uow, actor, organisation_id=org, name=f"{prefix}党员{n}-{i}",
+                                                   status="full", roles=roles)["id"])
+        document = {"format": "dossier/1", "id": f"PAIR-{n}", "person": {"name": f"{prefix}积极分子{n}",
+                                                                        "birth_date": "2005-03-01"},
+                    "steps": [{"step": "s01_application", "date": "2025-09-10"},
+                              {"step": "s02_applicant_talk", "date": "2025-09-20"},
+                              {"step": "s03_activist_determined", "date": "2026-01-10", "nomination": ["league"]}]}
+        with UnitOfWork(world.engine) as uow:
+            services.import_dossier(uow, actor, org, document, today=self.world_today())
+        with UnitOfWork(world.engine) as uow:
+            pairs = [{"dossier_id": p["dossier_id"], "member_id": p["member_id"]}
+                     for p in pairing.suggest_pairs(uow, actor, org)["pairs"]]
+        assert pairs, "the fixture branch's activist gets contacts"
+        stored = []
+        if assigned:
+            with UnitOfWork(world.engine) as uow:
+                stored = pairing.assign_pairs(uow, actor, org, pairs, start="2026-02-01", today=self.world_today())
+        return org, members, pairs, stored
+
+    def plan(self, scope, org):
+        year = next(years)
+        with UnitOfWork(self.world.engine) as uow:
+            cultivation.set_plan(uow, self.committee(scope), org, year, 4, today=self.world_today())
+        return year
+
+    def ranking(self, scope):
+        """One published ranking per tree (a period's ranking is published once): five students of the
+        seed class scored, computed and published by the branch's organiser, reviewed above it."""
+        cache = self.__dict__.setdefault("rankings", {})
+        if scope in cache:
+            return cache[scope]
+        world, today = self.world, self.world_today()
+        org = world.orgs["A1" if scope == "own" else "X1"]
+        secretary = self.actor("branch_organiser" if scope == "own" else "foreign_organiser")
+        reviewer = self.actor("reviewer" if scope == "own" else "foreign_reviewer")
+        prefix = "RA-" if scope == "own" else "RX-"
+        people = [f"S{i:02d}" for i in range(1, 6)]
+        for person in people:
+            name = f"学生{person}" if scope == "own" else f"{FOREIGN_NAME}{person}"
+            with UnitOfWork(world.engine) as uow:
+                services.create_dossier(uow, secretary, org, {"name": name, "birth_date": "2005-03-01"},
+                                        dossier_id=prefix + person, track_materials=False)
+        entries = [{**{k: v for k, v in e.model_dump(mode="json", exclude_none=True).items()
+                       if k not in ("scored_by", "scored_on")}, "person": prefix + e.person}
+                   for e in entries_000(generated_class_000()) if e.person in people]
+        with UnitOfWork(world.engine) as uow:
+            cultivation.add_entries(uow, secretary, org, "seed000", entries, today=today)
+        with UnitOfWork(world.engine) as uow:
+            scores = cultivation.compute_scores(uow, secretary, org, "seed000", "2025-2026-1", today=today)
+        for score in scores:
+            with UnitOfWork(world.engine) as uow:
+                cultivation.review_score(uow, reviewer, score["id"], today=today)
+        with UnitOfWork(world.engine) as uow:
+            cache[scope] = cultivation.publish_ranking(uow, secretary, org, "seed000", "2025-2026-1", group_size=10,
+                                                       today=today)["id"]
+        return cache[scope]
+
 
 def build_request(fx: Fixtures, method: str, path: str, scope: str):
     """(url, kwargs) of a request that succeeds when the role allows it."""
@@ -115,6 +226,26 @@ def build_request(fx: Fixtures, method: str, path: str, scope: str):
         url = url.replace("{member_id}", str(fx.member(scope)))
     if "{user_id}" in url:
         url = url.replace("{user_id}", str(fx.user(scope)))
+    if "{change_id}" in url or path == "/api/changes":  # the list: a foreign pending change must not show
+        url = url.replace("{change_id}", str(fx.change(scope)))
+    if "{ranking_id}" in url:
+        url = url.replace("{ranking_id}", str(fx.ranking(scope)))
+    pairing_body = None
+    if path.startswith(C + "/pairings"):
+        branch, members, pairs, stored = fx.pairing_branch(scope, assigned=path != C + "/pairings" or method == "GET")
+        if "{pairing_id}" in url:
+            url = url.replace("{pairing_id}", str(stored[0]["id"]))
+            free = next(m for m in members if all(p["member_id"] != m for p in stored))
+            pairing_body = {"member_id": free, "date": "2026-06-01", "reason": "毕业离校"} \
+                if path.endswith("/replace") else {"kind": "谈心谈话", "date": "2026-03-01"}
+        elif method == "POST":
+            pairing_body = {"organisation_id": branch, "start": "2026-02-01", "pairs": pairs}
+        else:
+            url += f"?organisation_id={branch}"
+    if path == C + "/plans/progress":
+        url += f"?organisation_id={org}&year={fx.plan(scope, org)}"
+    if path == C + "/returns":
+        url += f"?organisation_id={org}"
     body = {
         ("POST", "/api/organisations"): {"name": f"新支部{n}", "level": "branch", "parent_id": parent},
         ("POST", "/api/members"): {"organisation_id": org, "name": f"新党员{n}", "status": "full"},
@@ -125,6 +256,10 @@ def build_request(fx: Fixtures, method: str, path: str, scope: str):
         ("POST", "/api/dossiers/import"): {"format": "dossier/1", "id": f"IMP-{n}",
                                            "person": {"name": f"导入{n}", "birth_date": "2001-01-01"}},
         ("POST", D + "/events"): {"kind": "withdraw", "date": "2024-10-01", "reason": "本人申请"},
+        ("POST", "/api/changes/{change_id}/return"): {"comment": "请补充本人书面申请"},
+        ("POST", D + "/assessments/cited"): {"date": "2024-10-01", "period": "activist", "result": "合格"},
+        ("PUT", "/api/members/{member_id}/roles"): {"roles": ["teacher"]},
+        ("POST", C + "/plans"): {"organisation_id": org, "year": next(years), "total": 4, "women": 2},
         ("POST", D + "/assessments"): {"date": "2024-10-01", "period": "activist", "result": "合格"},
         ("POST", D + "/publicity"): {"kind": "candidate", "start": "2024-10-01", "end": "2024-10-08"},
         ("POST", D + "/thought-reports"): {"date": "2024-10-01"},
@@ -133,7 +268,7 @@ def build_request(fx: Fixtures, method: str, path: str, scope: str):
                                                     "reason": "日期笔误"},
         ("PUT", "/api/calendar/{year}"): {"notice": "国办发明电〔2098〕1号", "holidays": ["2099-01-01"]},
         ("POST", "/api/auth/password"): {"old_password": PASSWORD, "new_password": NEW_PASSWORD},
-    }.get((method, path))
+    }.get((method, path), pairing_body)
     if body is not None:
         kwargs["json"] = body
     if path == "/api/dossiers/import":
@@ -188,7 +323,7 @@ def test_every_route_every_role_own_and_foreign(world):
             if answer.status_code >= 500:
                 mismatches.append((method, url, role, scope, answer.status_code, answer.text[:200]))
         elif (method, path) in UNFILTERED_LISTS:
-            if answer.status_code != 200 or "乙" in answer.text:
+            if answer.status_code != 200 or "乙" in answer.text or FOREIGN_NAME in answer.text:
                 mismatches.append((method, url, role, scope, answer.status_code, answer.text[:200]))
         else:
             if answer.status_code not in (403, 404) or set(answer.json()) != {"error"} or FOREIGN_NAME in answer.text:

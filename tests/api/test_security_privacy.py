@@ -110,9 +110,11 @@ def test_a_transfer_into_a_tree_that_has_the_person_is_refused_cleanly(world):
     moving = _create(world, "foreign_organiser", "X1", id_number=NUMBER).json()["id"]
     assert _create(world, "organiser", "A1", name="李思", id_number=NUMBER).status_code == 201
     out = world.client("foreign_organiser").post(f"/api/dossiers/{moving}/events", json={
-        "kind": "transfer_out", "date": "2024-10-01", "to_organisation_id": world.orgs["A2"]})
-    assert out.status_code == 201, out.text
+        "kind": "transfer_out", "date": "2024-10-01", "to_organisation_id": world.orgs["A2"], "reason": "转学"})
+    assert out.status_code == 202, out.text  # proposed; X's reviewer signs it off
+    approved = world.client("foreign_reviewer").post(f"/api/changes/{out.json()['id']}/approve")
+    assert approved.status_code == 200, approved.text
     arriving = world.client("organiser").post(f"/api/dossiers/{moving}/events",
-                                              json={"kind": "transfer_in", "date": "2024-10-08"})
+                                              json={"kind": "transfer_in", "date": "2024-10-08", "reason": "转入"})
     assert arriving.status_code == 409 and arriving.json()["error"]["code"] == "DUPLICATE_PERSON"
     assert NUMBER not in arriving.text

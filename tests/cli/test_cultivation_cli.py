@@ -79,3 +79,19 @@ def test_forecast_groups_by_year_and_flags_who_cannot_be_admitted(tmp_path):
     cohorts = {c["cohort"]: c for c in json.loads(result.stdout)["cohorts"]}
     assert cohorts["2026届"]["people"][0]["cannot_admit_before_leaving"] is True
     assert cohorts["2027届"]["people"][0]["admission"] == "2026-09-17"
+
+
+def test_the_forecast_table_names_states_and_steps_in_chinese(tmp_path):
+    """A case blocked by a half year that passed without an assessment, and its state, are shown as people
+    read them: the step's number and name and the reason, no raw step ids or state codes."""
+    data = {"format": "dossier/1", "id": "blocked", "person": {"name": "林晓", "birth_date": "2004-03-02",
+                                                                "expected_leave_date": "2027-06-30"},
+            "steps": [{"step": "s01_application", "date": "2025-06-02"},
+                      {"step": "s02_applicant_talk", "date": "2025-06-20"},
+                      {"step": "s03_activist_determined", "date": "2025-09-10", "nomination": ["league"]}]}
+    (tmp_path / "blocked.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run("forecast", str(tmp_path), "--as-of", "2026-05-20")
+    assert result.exit_code == 0, result.output
+    text = "".join(result.stdout.split())
+    assert "受阻于第8步" in text and "入党积极分子" in text, result.stdout
+    assert "s08_" not in text and "activist" not in text and "ASSESSMENT_GAP" not in text

@@ -146,9 +146,13 @@ def test_final_archive_refuses_and_writes_nothing(tmp_path, example_data):
     assert not out.exists() or list(out.iterdir()) == []
 
 
-def fake_render(dossier, ids, **kwargs):
-    """Stands in for WeasyPrint where a test is about files, not forms."""
-    return [type("R", (), {"form_id": i, "pdf": b"%PDF-1.7 stub " + i.encode(), "pages": 1})() for i in ids]
+def fake_render(dossier, ids, executor=None, today=None, then=None):
+    """Stands in for WeasyPrint where a test is about files, not forms (the 卷内目录 too)."""
+    out = [type("R", (), {"form_id": i, "pdf": b"%PDF-1.7 stub " + i.encode(), "pages": 1})() for i in ids]
+    if then is not None:
+        form_id, _ = then({i: 1 for i in ids})
+        out.append(type("R", (), {"form_id": form_id, "pdf": b"%PDF-1.7 stub catalogue", "pages": 1})())
+    return out
 
 
 def test_material_files_are_carried_and_checked(tmp_path, example_data, monkeypatch):
@@ -193,3 +197,33 @@ def test_interrupted_write_leaves_no_partial_bundle(tmp_path, example_data, monk
     with pytest.raises(KeyboardInterrupt):
         bundle.build_bundle(parse_dossier(example_data("01_valid_2014_full_record")), out)
     assert list(out.iterdir()) == []
+
+
+def test_catalogue_pages_are_the_pages_of_each_pdf_in_the_bag(built):
+    """The forms are rendered together and cut apart: every page range the 卷内目录 prints must still be
+    the pages of that very file, and every form a PDF/A-3b file of its own."""
+    import io
+
+    from pypdf import PdfReader
+
+    from documents.bundle import CATALOGUE_FILE
+    from pdfa_support import pdfa_facts
+    for result in built:
+        with zipfile.ZipFile(result.path) as archive:
+            root = archive.namelist()[0].split("/")[0]
+            machine = json.loads(archive.read(f"{root}/data/catalogue.json"))
+            generated = [e for e in machine["entries"] if e["kind"] == "generated"]
+            assert len(generated) > 5
+            for entry in generated:
+                data = archive.read(f"{root}/{entry['path']}")
+                facts = pdfa_facts(data)
+                assert facts["pages"] == entry["pages"] == entry["last_page"] - entry["first_page"] + 1, entry
+                assert facts["pdfaid"] == (True, True) and facts["title"].startswith(entry["title"]), entry
+                assert (facts["attachments"] != {}) == (entry["form"] == "full_record"), entry
+            catalogue = archive.read(f"{root}/data/{CATALOGUE_FILE}")
+        assert pdfa_facts(catalogue)["title"].startswith("卷内目录")
+        assert result.pages == machine["total_pages"] + len(PdfReader(io.BytesIO(catalogue)).pages)
+        text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(catalogue)).pages)
+        for entry in generated:  # 页号 then 页数, as the 卷内目录 prints them
+            span = str(entry["first_page"]) + (f"–{entry['last_page']}" if entry["pages"] > 1 else "")
+            assert f"{span}{entry['pages']}系统生成" in text, entry["path"]

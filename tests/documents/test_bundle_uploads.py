@@ -28,9 +28,16 @@ def pdf_of(pages: int) -> bytes:
     return out.getvalue()
 
 
-def fake_render(dossier, ids, executor=None, today=None):
-    """Stands in for WeasyPrint where a test is about files, not forms."""
-    return [type("R", (), {"form_id": i, "pdf": b"%PDF-1.7 stub " + i.encode(), "pages": 1})() for i in ids]
+def fake_render(dossier, ids, executor=None, today=None, then=None):
+    """Stands in for WeasyPrint where a test is about the scans, not the forms; the 卷内目录, which
+    lists the scans, is rendered for real."""
+    from documents.forms import render_form
+
+    out = [type("R", (), {"form_id": i, "pdf": b"%PDF-1.7 stub " + i.encode(), "pages": 1})() for i in ids]
+    if then is not None:
+        form_id, extra = then({i: 1 for i in ids})
+        out.append(render_form(dossier, form_id, extra=extra, today=today))
+    return out
 
 
 def uploaded(example_data) -> tuple[dict, dict[str, bytes]]:
@@ -135,3 +142,27 @@ def test_verify_names_an_altered_or_removed_scan(tmp_path, example_data, monkeyp
     assert [(p.code, p.file) for p in altered.problems] == [("BUNDLE_ALTERED", scan)]
     removed = rewrite(tmp_path / "removed.zip", lambda n, b: None if n.endswith(scan) else b)
     assert [(p.code, p.file) for p in removed.problems] == [("BUNDLE_FILE_MISSING", scan)]
+
+
+def test_scans_travel_beside_forms_rendered_together(tmp_path, example_data):
+    """No stand-in: the forms are rendered together and cut apart, the scans are carried byte for byte,
+    and the page numbers run on through both."""
+    from pypdf import PdfReader
+
+    from documents.bundle import bundle_bytes, verify_bundle
+    data, files = uploaded(example_data)
+    saved = tmp_path / "bundle.zip"
+    saved.write_bytes(bundle_bytes(parse_dossier(data), files=files, today=DAY))
+    assert verify_bundle(saved).ok
+    with zipfile.ZipFile(saved) as archive:
+        root = archive.namelist()[0].split("/")[0]
+        machine = json.loads(archive.read(f"{root}/data/catalogue.json"))
+        bodies = {e["path"]: archive.read(f"{root}/{e['path']}") for e in machine["entries"] if e["path"]}
+    carried = [e for e in machine["entries"] if e["kind"] == "file"]
+    assert sorted(bodies[e["path"]] for e in carried) == sorted(files.values())
+    for entry in machine["entries"]:
+        if entry["path"] and entry["path"].endswith(".pdf"):
+            assert len(PdfReader(io.BytesIO(bodies[entry["path"]])).pages) == entry["pages"], entry["path"]
+    numbered = [e for e in machine["entries"] if e["first_page"]]
+    assert numbered[0]["first_page"] == 1 and machine["total_pages"] == numbered[-1]["last_page"]
+    assert all(b["first_page"] == a["last_page"] + 1 for a, b in zip(numbered, numbered[1:]))

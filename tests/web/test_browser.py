@@ -147,7 +147,8 @@ def test_organiser_records_reviewer_signs_off_and_a_blocked_step_saves_nothing(s
     _step(page, "s01_application").get_by_role("link", name="记录此步骤").click()
     page.get_by_label("收到入党申请书日期").fill("2026-09-01")
     page.get_by_role("button", name="保存记录").click()
-    page.wait_for_url(re.compile(r".*/dossiers/WEB-1\?done=recorded"))
+    page.wait_for_url(re.compile(r".*/dossiers/WEB-1/next\?done=recorded"))  # the next step's form (issue 11)
+    page.goto(base + "/dossiers/WEB-1")
     assert _step(page, "s01_application").get_attribute("data-status") == "waiting"
     page.get_by_label("材料类别").select_option("application_letter")
     page.get_by_label("签字人（多人用逗号分隔）").fill("刘浏览")
@@ -197,6 +198,7 @@ def test_organiser_records_reviewer_signs_off_and_a_blocked_step_saves_nothing(s
     page.get_by_label("谈话日期").fill("2026-09-20")
     page.get_by_role("button", name="保存记录").click()
     page.wait_for_url(re.compile(r".*done=recorded"))
+    page.goto(base + "/dossiers/WEB-1")
     assert _step(page, "s02_applicant_talk").get_attribute("data-status") == "waiting"
     assert _history(page) == before + 1
 
@@ -224,6 +226,7 @@ def test_a_warning_step_asks_for_a_reason_before_saving(sessions, site):
     page.get_by_label(re.compile("说明理由")).fill("本人提前毕业，经党委同意按期讨论")
     page.get_by_role("button", name="保存记录").click()
     page.wait_for_url(re.compile(r".*done=recorded"))
+    page.goto(base + "/dossiers/WARN-1")
     step = _step(page, "s15_admission_meeting")
     assert step.get_attribute("data-status") == "waiting"
     assert "本人提前毕业" in step.inner_text()

@@ -55,6 +55,26 @@ def test_the_2026_order_applies_from_a_committee_meeting_on_11_may(dossier_2026)
     assert "DATE_ORDER" in audit_codes(dossier_2026)["violation"]
 
 
+
+def test_a_candidate_listed_under_2014_is_filed_after_the_switch_in_the_2014_order(dossier_2014):
+    """Listed as 发展对象 (s07) on 2026-04-13 under 2014, filed (s08) on 2026-05-20 with the 2026 form's
+    committee meeting date 2026-05-15: the case started in the 2014 order and goes on in it (the earliest
+    deciding date decides), instead of being refused for listing before consent."""
+    cut_after(dossier_2014, "s08_candidate_filed")
+    for entry, day in zip(dossier_2014["steps"], ("2024-08-11", "2024-09-05", "2025-02-08", "2025-02-18",
+                                                  "2025-02-08", "2026-04-03", "2026-04-13", "2026-05-20")):
+        entry["date"] = day
+        entry.pop("reviewed_on", None)
+    dossier_2014["person"]["birth_date"] = "2005-02-11"
+    dossier_2014["assessments"] = [{"date": "2025-08-06", "period": "activist"},
+                                   {"date": "2026-02-03", "period": "activist"}]
+    step(dossier_2014, "s08_candidate_filed")["committee_meeting_on"] = "2026-05-15"
+    codes = audit_codes(dossier_2014, dt.date(2026, 6, 1))
+    assert codes["violation"] == set() and "PUBLICITY_SHORT" not in codes["warning"], codes
+    assert derive_state(parse_dossier(dossier_2014)) == "candidate"
+    step(dossier_2014, "s07_candidate_determined")["date"] = "2026-05-18"  # listed after the switch, before consent
+    assert "DATE_ORDER" in audit_codes(dossier_2014, dt.date(2026, 6, 1))["violation"]
+
 def test_step_names_and_prerequisites_follow_the_rule_set():
     rs2014, rs2026 = default_catalogue().get("2014"), default_catalogue().get("2026.05")
     assert rs2014.step_by_id["s07_candidate_determined"].requires == ["s04_activist_filed", "s06_activist_cultivation"]

@@ -165,7 +165,7 @@ def check(assignments: list[Assignment], policy: PairingPolicy) -> list[Violatio
         if a.member.status != "full":
             seen.add(a.member.name)
             out.append(Violation("PAIRING_NOT_FULL", a.member.name,
-                                 f"{a.member.name} 不是正式党员（{a.member.status}），不能作培养联系人（细则第九条）"))
+                                 f"{a.member.name} 不是正式党员，不能作培养联系人（细则第九条）"))
     for a in assignments:
         if policy.scheme == "teacher_per_activist" and TEACHER_ROLE not in a.member.roles:
             out.append(Violation("PAIRING_NOT_TEACHER", a.member.name,
@@ -264,3 +264,32 @@ def activity_summary(activities: list[Activity], start: dt.date, end: dt.date) -
         out[item.activist] = ActivityCount(count.talks + (item.kind == "谈心谈话"), count.help + (item.kind == "帮扶"),
                                            count.dates + (item.date,))
     return out
+
+
+def assessment_window(dossier, period: str, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The time an assessment made on `on` looks back over: from the day after the previous assessment
+    of the same kind (`activist` or `probation`), else from the step the period counts from (the
+    assessment rule's anchor for activists, the probation's start step), to `on`.
+
+    The anchor steps are read from the rule set in force on `on` (no step id is written here); a
+    dossier without the anchor step has nothing to look back over and is refused."""
+    from checklists.loader import default_catalogue
+
+    rs = default_catalogue().in_force(on)
+    if period == "activist":
+        anchor = next((r.params.from_ for r in rs.rules if r.kind == "periodic_assessment"
+                       and r.params.period == period), None)
+    elif period == "probation":
+        anchor = rs.probation.starts_with
+    else:
+        raise InputError(f"未知的考察类别“{period}”，应为 activist 或 probation", code="VALUE_INVALID", field="period")
+    dates = [s.date for s in dossier.steps if s.step == anchor and s.date <= on]
+    if not dates:
+        name = rs.step_by_id[anchor].name if anchor in rs.step_by_id else anchor
+        raise InputError(f"档案 {dossier.id} 在 {on} 前没有“{name}”，无从考察", code="ASSESSMENT_TOO_EARLY",
+                         field="date")
+    start = max(dates)
+    before = [a.date for a in dossier.assessments if a.period == period and start <= a.date < on]
+    if before:
+        start = max(before) + dt.timedelta(days=1)
+    return start, on

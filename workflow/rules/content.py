@@ -1,7 +1,7 @@
 """What a step records: conclusions, results, training, required fields, meetings, extensions."""
 from __future__ import annotations
 
-from workflow.rules.base import finding, is_hypothetical
+from workflow.rules.base import finding
 
 _FIELD_LABELS = {"result": "预审结果", "serial": "入党志愿书编号", "votes": "表决情况（应到、实到、赞成票数）",
                  "outcome": "决议结果", "conclusion": "政治审查结论",
@@ -25,7 +25,7 @@ def _source(rule, occ, view):
 
 def required_step(rule, occ, view, ctx, out) -> None:
     if _source(rule, occ, view) is _ABSENT:
-        out.append(finding(rule, ctx.ruleset_at(occ), occ, {}))
+        out.append(finding(rule, occ.rs, occ, {}))
 
 
 def required_value(rule, occ, view, ctx, out) -> None:
@@ -34,7 +34,7 @@ def required_value(rule, occ, view, ctx, out) -> None:
         return
     actual = None if source is _ABSENT else getattr(source.entry, rule.params.field, None)
     if actual != rule.params.value:
-        out.append(finding(rule, ctx.ruleset_at(occ), occ, {"actual": actual}))
+        out.append(finding(rule, occ.rs, occ, {"actual": actual}))
 
 
 def training(rule, occ, view, ctx, out) -> None:
@@ -49,43 +49,43 @@ def training(rule, occ, view, ctx, out) -> None:
     if days >= params.min_days or hours >= params.min_hours:
         return
     severity = params.exception_severity if exception else None
-    out.append(finding(rule, ctx.ruleset_at(occ), occ,
+    out.append(finding(rule, occ.rs, occ,
                        {"days": days, "hours": hours, "min_days": params.min_days, "min_hours": params.min_hours},
                        severity=severity))
 
 
 def required_fields(rule, occ, view, ctx, out) -> None:
-    if is_hypothetical(ctx, occ):
+    if ctx.hypothetical == occ.index:
         return
     for name in rule.params.fields.get(occ.step, ()):
         if getattr(occ.entry, name, None) is None:
-            out.append(finding(rule, ctx.ruleset_at(occ), occ,
+            out.append(finding(rule, occ.rs, occ,
                                {"field": name, "field_label": _FIELD_LABELS.get(name, name)}))
 
 
 def quorum(rule, occ, view, ctx, out) -> None:
     votes = occ.entry.votes
-    if votes is None or is_hypothetical(ctx, occ):
+    if votes is None or ctx.hypothetical == occ.index:
         return
     if not votes.has_quorum:
-        out.append(finding(rule, ctx.ruleset_at(occ), occ,
+        out.append(finding(rule, occ.rs, occ,
                            {"expected": votes.expected, "present": votes.present}))
 
 
 def vote(rule, occ, view, ctx, out) -> None:
     votes = occ.entry.votes
-    if votes is None or is_hypothetical(ctx, occ) or occ.entry.outcome == "rejected":
+    if votes is None or ctx.hypothetical == occ.index or occ.entry.outcome == "rejected":
         return
     if not votes.carried and view.treated_as_passed(occ):  # a failed vote with nothing after it ends the case
-        out.append(finding(rule, ctx.ruleset_at(occ), occ,
+        out.append(finding(rule, occ.rs, occ,
                            {"expected": votes.expected, "yes_total": votes.yes_total, "written_yes": votes.written_yes}))
 
 
 def extension(rule, occ, view, ctx, out) -> None:
-    if is_hypothetical(ctx, occ) or occ.entry.outcome != "extend":
+    if ctx.hypothetical == occ.index or occ.entry.outcome != "extend":
         return
     params, months = rule.params, occ.entry.extend_months
-    rs = ctx.ruleset_at(occ)
+    rs = occ.rs
     earlier = sum(1 for other in view.by_step.get(occ.step, ())
                   if other.cycle < occ.cycle and other.entry.outcome == "extend")
     if months is None:
@@ -99,18 +99,18 @@ def extension(rule, occ, view, ctx, out) -> None:
 
 def party_standing(rule, occ, view, ctx, out) -> None:
     recorded = occ.entry.party_standing_from
-    if recorded is None or is_hypothetical(ctx, occ) or view.conversion_outcome(occ.cycle) != "convert":
+    if recorded is None or ctx.hypothetical == occ.index or view.conversion_outcome(occ.cycle) != "convert":
         return
     expected = view.probation_end(occ.cycle)
     if expected is not None and recorded != expected:
-        out.append(finding(rule, ctx.ruleset_at(occ), occ, {"recorded": recorded, "expected": expected}))
+        out.append(finding(rule, occ.rs, occ, {"recorded": recorded, "expected": expected}))
 
 
 def approver(rule, occ, view, ctx, out) -> None:
     """Only a 党委 approves (2026 第二十二条; 2014 第二十三条); the body's type is recorded on the step."""
     body = getattr(occ.entry, rule.params.field, None)
-    if body is None or is_hypothetical(ctx, occ) or body.type in rule.params.allowed:
+    if body is None or ctx.hypothetical == occ.index or body.type in rule.params.allowed:
         return
-    rs = ctx.ruleset_at(occ)
+    rs = occ.rs
     out.append(finding(rule, rs, occ, {"body_name": body.name or "审批组织",
                                        "body_type": rs.approving_bodies.get(body.type, body.type)}))

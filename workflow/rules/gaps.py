@@ -9,13 +9,19 @@ def min_age(rule, occ, view, ctx, out) -> None:
     birth = view.dossier.person.birth_date
     earliest = adult_on(birth, rule.params.months)
     if occ.entry.date < earliest:
-        rs = ctx.ruleset_at(occ)
+        rs = occ.rs
         out.append(finding(rule, rs, occ, {"birth_date": birth, "earliest": earliest}))
 
 
 def _anchor(rule, occ, view):
     """The anchor date, or None when it is missing or (for a step) dated after this one."""
     name = rule.params.from_
+    if not view.repeated and name != "probation_end":  # one cycle: the step's one record (view.anchor)
+        found = view.by_step.get(name)
+        if found is None:
+            return None
+        day = found[0].entry.date
+        return None if occ.entry.date < day else day
     day = view.anchor(name, occ)
     if day is None or (name != "probation_end" and occ.entry.date < day):
         return None
@@ -64,14 +70,19 @@ def binding_limit(rule, rs, anchor, occ, ctx):
 
 
 def max_gap(rule, occ, view, ctx, out) -> None:
+    params = rule.params
     anchor = _anchor(rule, occ, view)
     if anchor is None:
         return
-    if rule.params.waived_by and getattr(occ.entry, rule.params.waived_by, None):
+    if params.waived_by and getattr(occ.entry, params.waived_by, None):
         return
-    if not applies_to_case(rule, occ, view):
+    if (params.only_after_events or params.unless_after_events) and not applies_to_case(rule, occ, view):
         return
-    binding = binding_limit(rule, ctx.ruleset_at(occ), anchor, occ, ctx)
+    rs = occ.rs
+    deadline = add_gap(anchor, params.within)
+    if occ.entry.date <= deadline and (deadline >= rs.in_force_from or ctx.pin is not None):
+        return  # in time under the judging rule set's own limit (binding_limit's first answer)
+    binding = binding_limit(rule, rs, anchor, occ, ctx)
     if binding is None:
         return
     rule, rs, deadline = binding
@@ -95,13 +106,16 @@ def measured_date(rule, occ):
 
 
 def min_gap(rule, occ, view, ctx, out) -> None:
-    anchor = _anchor(rule, occ, view)
+    params = rule.params
     measured = measured_date(rule, occ)
-    if anchor is None or measured is None:
+    if measured is None:
         return
-    earliest = add_gap(anchor, rule.params.at_least)
+    anchor = _anchor(rule, occ, view)
+    if anchor is None:
+        return
+    earliest = add_gap(anchor, params.at_least)
     if measured < earliest:
-        rs = ctx.ruleset_at(occ)
+        rs = occ.rs
         if earliest < rs.in_force_from:
             return  # no retroactive time limits
         out.append(finding(rule, rs, occ, {"earliest": earliest, "from_date": anchor, "measured_date": measured}))
@@ -112,5 +126,5 @@ def before_leaving(rule, occ, view, ctx, out) -> None:
     if leave is None:
         return
     if subtract_gap(leave, rule.params.within) <= occ.entry.date <= leave:
-        rs = ctx.ruleset_at(occ)
+        rs = occ.rs
         out.append(finding(rule, rs, occ, {"leave_date": leave}))

@@ -1,25 +1,25 @@
 """Who: the nomination behind an activist, the contacts, the introducers."""
 from __future__ import annotations
 
-from workflow.rules.base import finding, is_hypothetical
+from workflow.rules.base import finding
 
 _STATUS = {"full": "正式党员", "probationary": "预备党员"}
 
 
 def nomination(rule, occ, view, ctx, out) -> None:
-    if is_hypothetical(ctx, occ):
+    if ctx.hypothetical == occ.index:
         return
     given = set(occ.entry.nomination or ())
     if not given & set(rule.params.accepted):
-        out.append(finding(rule, ctx.ruleset_at(occ), occ, {}))
+        out.append(finding(rule, occ.rs, occ, {}))
 
 
 def people(rule, occ, view, ctx, out) -> None:
-    if is_hypothetical(ctx, occ):
+    if ctx.hypothetical == occ.index:
         return
     params = rule.params
     listed = occ.entry.people or []
-    rs = ctx.ruleset_at(occ)
+    rs = occ.rs
     problems = []
     if not params.min <= len(listed) <= params.max:
         wanted = f"{params.min}" if params.min == params.max else f"{params.min}至{params.max}"
@@ -38,9 +38,9 @@ def discipline_period(rule, occ, view, ctx, out) -> None:
     """A person whose discipline of one of the rule's kinds is still in its influence period on the
     step's date (2026 第十四条: 不宜作入党介绍人). Without a recorded `discipline_until` the period is
     unknown and nothing is said (an auditor sees the discipline in the record)."""
-    if is_hypothetical(ctx, occ):
+    if ctx.hypothetical == occ.index:
         return
-    rs = ctx.ruleset_at(occ)
+    rs = occ.rs
     for person in occ.entry.people or []:
         until = person.discipline_until
         if person.discipline in rule.params.disciplines and until is not None and until >= occ.entry.date:

@@ -1,6 +1,8 @@
 """Things due every so often: half-yearly assessments of an activist, thought reports."""
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from checklists.gaps import Gap
 from workflow.dates import add_gap, add_months
 from workflow.rules.base import finding
@@ -18,16 +20,19 @@ def assessments(rule, occ, view, ctx, out) -> None:
     until = getattr(occ.entry, params.to, None) if params.to else occ.entry.date
     if anchor is None or until is None or until < anchor:
         return
-    dates = sorted(a.date for a in view.dossier.assessments if a.period == params.period)
-    rs = None
-    k = 1
+    period = params.period
+    dates = sorted([a.date for a in view.dossier.assessments if a.period == period])
+    every, k = params.every, 1
+    months = 0 if every.days else every.months  # whole months: window_end is add_months, asked inline
+    start = anchor
     while True:
-        start, end = window_end(anchor, params.every, k - 1), window_end(anchor, params.every, k)
+        end = add_months(anchor, months * k) if months else window_end(anchor, every, k)
         if end > until:
             break
-        if not any(start < d <= end for d in dates):
-            rs = rs or ctx.ruleset_at(occ)
-            out.append(finding(rule, rs, occ, {"window_start": start, "window_end": end}))
+        first_after = bisect_right(dates, start)  # the first assessment after the window's start
+        if first_after == len(dates) or dates[first_after] > end:
+            out.append(finding(rule, occ.rs, occ, {"window_start": start, "window_end": end}))
+        start = end
         k += 1
 
 
@@ -48,6 +53,6 @@ def thought_reports(rule, occ, view, ctx, out) -> None:
         if i < len(reports) and reports[i] <= deadline:
             previous = reports[i]
             continue
-        rs = rs or ctx.ruleset_at(occ)
+        rs = rs or occ.rs
         out.append(finding(rule, rs, occ, {"window_start": previous, "window_end": deadline}))
         previous = deadline

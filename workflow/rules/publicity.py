@@ -32,7 +32,7 @@ def notices_for(view, params, day) -> list:
 def publicity(rule, occ, view, ctx, out) -> None:
     params = rule.params
     label = _KIND.get(params.publicity, params.publicity)
-    rs = ctx.ruleset_at(occ)
+    rs = occ.rs
     step_name = rs.step_by_id[occ.step].name
     for place in places_required(view, params):
         where = f"（{_PLACE.get(place, place)}）" if place else ""

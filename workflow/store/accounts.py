@@ -16,8 +16,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from workflow.errors import InputError
-from workflow.store import lockout
+from workflow.store import cache, lockout
 from workflow.store.access import ADMIN_ROLES, READ_ROLES, Actor, OrgTree
+from workflow.store.db import wrote_in_transaction
 from workflow.store.errors import Forbidden, NotFound, Unauthorised
 from workflow.store.passwords import check_password
 from workflow.store.tables import ApiToken, RoleGrant, User
@@ -100,8 +101,15 @@ def change_password(session: Session, actor: Actor, old_password: object, new_pa
     if new_password == old_password:
         raise InputError("新密码不能与原密码相同", code="PASSWORD_WEAK", field="password")
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     revoke_everything(session, user)
     return user
+
+
+def require_own_password(actor: Actor) -> None:
+    """A user holding a temporary password (reset by an administrator) may do nothing but replace it."""
+    if actor.must_change_password:
+        raise Forbidden("您正在使用管理员重置的临时密码，请先修改密码", code="PASSWORD_CHANGE_REQUIRED")
 
 
 def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
@@ -140,15 +148,24 @@ def user_dict(user: User) -> dict:
 def actor_for(session: Session, user: User) -> Actor:
     grants = session.exec(select(RoleGrant.organisation_id, RoleGrant.role).where(RoleGrant.user_id == user.id)).all()
     return Actor(user_id=user.id, login=user.login, name=user.display_name,
-                 grants=tuple(sorted((g[0], g[1]) for g in grants)), system_admin=bool(user.system_admin))
+                 grants=tuple(sorted((g[0], g[1]) for g in grants)), system_admin=bool(user.system_admin),
+                 must_change_password=bool(user.must_change_password))
 
 
 def actor_for_token(session: Session, token: str) -> Actor:
-    """The user behind a bearer token and their grants, in one query (it runs on every request)."""
+    """The user behind a bearer token and their grants. It runs on every request, so the answer is
+    kept in the process's cache (by the token's SHA-256) while the cache version has not moved: a
+    revoked token, a changed grant, a deactivated user or a new password counts at the next request
+    (workflow/store/cache.py). The expiry is checked every time."""
     digest = hashlib.sha256(token.encode()).hexdigest() if token else ""
+    current = cache.version(session)
+    known = cache.bounded(session, "tokens", 10_000) if current is not None else None
+    hit = known.get(digest) if known is not None else None
+    if hit is not None and hit[0] == current and hit[2] >= _now():
+        return hit[1]
     rows = session.exec(
         select(User.id, User.login, User.display_name, User.active, ApiToken.expires_at,
-               RoleGrant.organisation_id, RoleGrant.role, User.system_admin)
+               RoleGrant.organisation_id, RoleGrant.role, User.system_admin, User.must_change_password)
         .join(User, User.id == ApiToken.user_id)
         .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
         .where(ApiToken.token_hash == digest)).all()
@@ -156,4 +173,8 @@ def actor_for_token(session: Session, token: str) -> Actor:
         raise Unauthorised("未登录或登录已过期，请重新登录", code="UNAUTHORISED")
     user_id, login, name = rows[0][0], rows[0][1], rows[0][2]
     grants = tuple(sorted((r[5], r[6]) for r in rows if r[5] is not None))
-    return Actor(user_id=user_id, login=login, name=name, grants=grants, system_admin=bool(rows[0][7]))
+    actor = Actor(user_id=user_id, login=login, name=name, grants=grants, system_admin=bool(rows[0][7]),
+                  must_change_password=bool(rows[0][8]))
+    if known is not None and not wrote_in_transaction(session.connection()):
+        known.put(digest, (current, actor, rows[0][4]))
+    return actor

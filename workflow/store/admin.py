@@ -82,6 +82,9 @@ def create_organisation(uow: UnitOfWork, actor: Actor | None, *, name: str, leve
     if level not in LEVELS:
         raise InputError(f"组织层级应为 {'、'.join(LEVELS)} 之一", code="VALUE_INVALID", field="level")
     if parent_id is None:
+        if level != "committee":  # a 党支部 or 党总支 always belongs to a 党委 (issue 11)
+            raise InputError("党支部、党总支必须有上级组织；最上层只能是基层党委", code="PARENT_REQUIRED",
+                             field="parent_id")
         if actor is not None:
             raise Forbidden("只能在命令行建立最上层组织", code="FORBIDDEN")
     else:
@@ -122,11 +125,16 @@ def get_organisation(uow: UnitOfWork, actor: Actor, org_id: int) -> dict:
 def member_dict(member: Member) -> dict:
     return {"id": member.id, "organisation_id": member.organisation_id, "name": member.name,
             "status": member.status, "discipline": member.discipline,
-            "discipline_until": member.discipline_until.isoformat() if member.discipline_until else None}
+            "discipline_until": member.discipline_until.isoformat() if member.discipline_until else None,
+            "roles": sorted(filter(None, (member.roles or "").split(","))),
+            **{key: getattr(member, key).isoformat() if getattr(member, key) else None  # the roster's dates (0009)
+               for key in ("joined_on", "full_since", "discipline_from")}}
 
 
 def create_member(uow: UnitOfWork, actor: Actor, *, organisation_id: int, name: str, status: str,
-                  discipline: str | None = None, discipline_until: Any = None) -> dict:
+                  discipline: str | None = None, discipline_until: Any = None, roles: Any = None) -> dict:
+    from workflow.store.pairing import roles_text  # role tags (teacher, student): checklist data
+
     tree = OrgTree.load(uow.session)
     tree.require_visible_org(actor, organisation_id)
     tree.require_role(actor, organisation_id, WRITE_ROLES, "登记党员")
@@ -142,7 +150,7 @@ def create_member(uow: UnitOfWork, actor: Actor, *, organisation_id: int, name: 
     if until is not None and not discipline:
         raise InputError("填写处分影响期须同时填写处分种类", code="VALUE_INVALID", field="discipline_until")
     member = Member(organisation_id=organisation_id, name=name, status=status, discipline=discipline or None,
-                    discipline_until=until)
+                    discipline_until=until, roles=roles_text(roles))
     uow.session.add(member)
     uow.commit()
     return member_dict(member)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from checklists.errors import ChecklistError
-from checklists.league import load_policy
+from checklists.league import load_policy, policy_for_overlay, refuse_if_looser
 from checklists.schemes import load_scheme
 from workflow.cultivation.document import quota_of, ranking_document, rows_from_document
 from workflow.cultivation.entries import ScoreEntry, parse_entries
@@ -285,6 +285,21 @@ def plan_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, year: int
             "remaining": max(plan.total - counts.developed, 0)}
 
 
+def annual_return_of(uow: UnitOfWork, actor: Actor, organisation_id: int, year: int, *, today: dt.date) -> dict:
+    """The annual return (党内统计) of the subtree for `year` as the dossiers stand today: each measure
+    (申请入党 … 延长预备期) in the bulletin's dimensions (sex, ethnicity, age, education, front line,
+    occupation), counted by the step's or the approval's date."""
+    from workflow.cultivation.returns import annual_return
+
+    tree = OrgTree.load(uow.session)
+    tree.require_visible_org(actor, organisation_id)
+    tree.require_role(actor, organisation_id, READ_ROLES, "查看年报统计")
+    rows = uow.session.exec(select(DossierRow).where(DossierRow.organisation_id.in_(tree.subtree(organisation_id))))
+    dossiers = [uow.dossiers.document(r) for r in rows]
+    cut = [d.model_copy(update={"steps": [s for s in d.steps if s.date <= today]}) for d in dossiers]
+    return {"organisation_id": organisation_id, "as_of": today.isoformat(), **annual_return(cut, year).to_dict()}
+
+
 # ---------------------------------------------------------------- the published ranking and proposals
 
 def publish_ranking(uow: UnitOfWork, actor: Actor, organisation_id: int, scheme_id: str, period: str, *,
@@ -357,20 +372,72 @@ def propose(uow: UnitOfWork, actor: Actor, ranking_id: int, persons: list[str], 
             "quota": ranking.quota_limit, "used": len(before) + len(new)}
 
 
+def _ranking(uow: UnitOfWork, tree: OrgTree, actor: Actor, ranking_id: Any) -> CultivationRanking:
+    row = uow.session.get(CultivationRanking, ranking_id) \
+        if isinstance(ranking_id, int) and not isinstance(ranking_id, bool) else None
+    if row is None or row.organisation_id not in tree.reach(actor, READ_ROLES):
+        raise NotFound("找不到该排名", code="RANKING_NOT_FOUND", field="ranking_id")
+    return row
+
+
+def _proposals(uow: UnitOfWork, ranking_id: int) -> list[dict]:
+    rows = uow.session.exec(select(CultivationProposal).where(CultivationProposal.ranking_id == ranking_id)
+                            .order_by(CultivationProposal.position, CultivationProposal.id))
+    return [{"person": p.person, "position": p.position, "proposed_by": p.proposed_by,
+             "proposed_on": p.proposed_on.isoformat()} for p in rows]
+
+
+def get_ranking(uow: UnitOfWork, actor: Actor, ranking_id: Any) -> dict:
+    """A published ranking as published (`ranking/1`), its SHA-256, and the proposals made from it."""
+    tree = OrgTree.load(uow.session)
+    row = _ranking(uow, tree, actor, ranking_id)
+    return {"id": row.id, "organisation_id": row.organisation_id, "organisation": tree.orgs[row.organisation_id].name,
+            "sha256": row.sha256, "published_by": row.published_by, "published_on": row.published_on.isoformat(),
+            "plan_id": row.plan_id, "document": json.loads(row.document), "proposals": _proposals(uow, row.id)}
+
+
+def ranking_notice(uow: UnitOfWork, actor: Actor, ranking_id: Any) -> dict:
+    """What the printed notice of a published ranking needs (documents.notice.render_ranking_notice's
+    arguments): the scheme, the document as published with its stored SHA-256 (the renderer refuses
+    a document that no longer matches it), the organisation, who published it and when, and the
+    proposals made from it."""
+    tree = OrgTree.load(uow.session)
+    row = _ranking(uow, tree, actor, ranking_id)
+    if hashlib.sha256(row.document.encode()).hexdigest() != row.sha256:
+        raise Conflict(f"排名 {row.id} 的内容与公布时的 SHA-256 不一致，不能印发公示", code="RANKING_ALTERED",
+                       field="ranking_id")
+    return {"scheme": _scheme(row.scheme), "document": json.loads(row.document),
+            "organisation": tree.orgs[row.organisation_id].name, "published_on": row.published_on,
+            "published_by": row.published_by, "sha256": row.sha256, "ranking_id": row.id,
+            "proposals": [{**p, "proposed_on": dt.date.fromisoformat(p["proposed_on"])} for p in _proposals(uow, row.id)]}
+
+
 # ---------------------------------------------------------------- 推优
+
+def league_policy_for(tree: OrgTree, organisation_id: int, policy: str | None = None):
+    """The organisation's 推优 policy: the common practice tightened by its overlay's `[league]`. A policy
+    named by the caller is used only when it is at least as strict (never a way round the overlay)."""
+    try:
+        rules = policy_for_overlay(tree.pinned(organisation_id)[1])
+        if policy is not None and policy != rules.id:
+            chosen = load_policy(policy)
+            refuse_if_looser(rules, chosen, f"推优规则 {chosen.id}", "", path="policy")
+            rules = chosen
+    except ChecklistError as exc:
+        raise InputError(exc.message, code=exc.code, field="policy", details=exc.details) from None
+    return rules
+
 
 def record_league_nomination(uow: UnitOfWork, actor: Actor, organisation_id: int, dossier_id: str, *,
                              league_branch: str, league_members: int, meeting_on: dt.date, votes: dict,
-                             policy: str = "default", today: dt.date) -> dict:
-    """The League branch meeting's vote on one person, judged under the 推优 policy: quorum, majority and
-    the share of the League branch recommended in the calendar year; valid for the policy's time."""
+                             policy: str | None = None, today: dt.date) -> dict:
+    """The League branch meeting's vote on one person, judged under the organisation's 推优 policy (its
+    overlay's `[league]` over the common practice): quorum, majority and the share of the League branch
+    recommended in the calendar year; valid for the policy's time. The policy's words are kept with it."""
     tree = OrgTree.load(uow.session)
     _require(tree, actor, organisation_id, WRITE_ROLES, "记录推优")
     dossier = _dossier_in(uow, tree, organisation_id, dossier_id)
-    try:
-        rules = load_policy(policy)
-    except ChecklistError as exc:
-        raise InputError(exc.message, code=exc.code, field="policy") from None
+    rules = league_policy_for(tree, organisation_id, policy)
     if not isinstance(league_branch, str) or not league_branch.strip() or len(league_branch) > 200:
         raise InputError("团支部名称不能为空，且不超过 200 字", code="VALUE_INVALID", field="league_branch")
     numbers = {"league_members": league_members, **{k: votes.get(k, 0) for k in ("expected", "present", "yes", "no",
@@ -404,6 +471,7 @@ def record_league_nomination(uow: UnitOfWork, actor: Actor, organisation_id: int
     row = LeagueNomination(organisation_id=organisation_id, dossier_id=dossier.id, league_branch=league_branch.strip(),
                            league_members=league_members, meeting_on=meeting_on, expected=expected, present=present,
                            yes=yes, no=numbers["no"], abstain=numbers["abstain"], policy=rules.id,
+                           policy_words=f"{rules.words()}；每年至多 {rules.max_share:g}%；有效期{rules.valid_for.chinese()}",
                            valid_until=add_gap(meeting_on, rules.valid_for), recorded_by_user_id=actor.user_id,
                            recorded_by=actor.name)
     uow.session.add(row)
@@ -415,7 +483,7 @@ def _league_dict(row: LeagueNomination) -> dict:
     return {"id": row.id, "dossier_id": row.dossier_id, "league_branch": row.league_branch,
             "meeting_on": row.meeting_on.isoformat(), "valid_until": row.valid_until.isoformat(),
             "votes": {"expected": row.expected, "present": row.present, "yes": row.yes, "no": row.no,
-                      "abstain": row.abstain}, "policy": row.policy}
+                      "abstain": row.abstain}, "policy": row.policy, "policy_words": row.policy_words}
 
 
 def s03_nomination(uow: UnitOfWork, actor: Actor, dossier_id: str, on: dt.date) -> dict:
@@ -481,22 +549,76 @@ def fill_league_nomination(uow: UnitOfWork, tree: OrgTree, row: DossierRow, entr
     return {**entry, "nomination": nomination}
 
 
-# ---------------------------------------------------------------- the half-year assessment cites the score
+# ---------------------------------------------------------------- assessments cite the score and the pairing work
 
-def cite_in_assessment(uow: UnitOfWork, actor: Actor, score_id: int, *, on: dt.date) -> dict:
-    """Adds the half-year assessment (s06) to the person's dossier citing a reviewed period score: its
-    result is the score's grade, and the score (scheme, period, total, who reviewed it) travels with it."""
-    from workflow.store import services
-
-    row = uow.session.get(CultivationScore, score_id)
-    tree = OrgTree.load(uow.session)
+def _score_cited(uow: UnitOfWork, tree: OrgTree, actor: Actor, score_id: Any) -> CultivationScore:
+    row = uow.session.get(CultivationScore, score_id) \
+        if isinstance(score_id, int) and not isinstance(score_id, bool) else None
     if row is None or row.organisation_id not in tree.reach(actor, READ_ROLES):
         raise NotFound("找不到该考核结果", code="SCORE_NOT_FOUND", field="score_id")
     if row.reviewed_by is None:
         raise Conflict("考核结果尚未审核，不能作为半年考察的依据", code="SCORE_NOT_REVIEWED", field="score_id")
     if row.grade is None:
         raise Conflict("考核不完整，没有等次，不能作为半年考察的依据", code="SCORE_INCOMPLETE", field="score_id")
-    cited = {"score_id": row.id, "scheme": row.scheme, "period": row.period, "total": row.total, "grade": row.grade,
-             "reviewed_by": row.reviewed_by}
-    item = {"date": on.isoformat(), "period": "activist", "by": actor.name, "result": row.grade, "score": cited}
-    return {**services.add_fact(uow, actor, row.person, "assessments", item), "score": cited}
+    return row
+
+
+def record_assessment(uow: UnitOfWork, actor: Actor, dossier_id: str, *, on: Any, period: Any,
+                      result: Any = None, score_id: Any = None, today: dt.date) -> dict:
+    """Adds a half-year assessment (s06, `activist`) or a probation assessment (s21, `probation`) to the
+    dossier, citing the pairing work of the time it looks back over (from the previous assessment of
+    its kind, else from the step the period counts from: workflow.cultivation.pairing.assessment_window)
+    and, for an activist, a reviewed period score, whose grade is then the result. The assessment
+    form prints both; the audit judges the assessment as any other."""
+    from workflow.cultivation.pairing import assessment_window
+    from workflow.store import services
+    from workflow.store.pairing import pairing_citation
+
+    tree = OrgTree.load(uow.session)
+    row = uow.dossiers.get(dossier_id) if isinstance(dossier_id, str) else None
+    if row is None or row.organisation_id not in tree.reach(actor, READ_ROLES):
+        raise NotFound("找不到该档案，或您无权查看", code="DOSSIER_NOT_FOUND", field="dossier_id")
+    tree.require_role(actor, row.organisation_id, WRITE_ROLES, "记录考察")
+    if period not in ("activist", "probation"):
+        raise InputError("period 应为 activist（入党积极分子半年考察）或 probation（预备党员考察）",
+                         code="VALUE_INVALID", field="period")
+    try:
+        day = on if isinstance(on, dt.date) else dt.date.fromisoformat(on)
+    except (TypeError, ValueError):
+        raise InputError("考察日期应为 YYYY-MM-DD", code="DATE_INVALID", field="date") from None
+    if day > today:
+        raise InputError(f"考察日期 {day} 晚于今天", code="DATE_IN_FUTURE", field="date")
+    if result is not None and (not isinstance(result, str) or not result.strip() or len(result) > 30):
+        raise InputError("考察结果应为不超过 30 字的文字", code="VALUE_INVALID", field="result")
+    cited = None
+    if score_id is not None:
+        if period != "activist":
+            raise InputError("量化考核结果只用于入党积极分子的半年考察", code="VALUE_INVALID", field="score_id")
+        score = _score_cited(uow, tree, actor, score_id)
+        if score.person != row.id:
+            raise InputError(f"考核结果 {score_id} 不是档案 {row.id} 的", code="SCORE_FOREIGN", field="score_id")
+        if result is not None and result != score.grade:
+            raise InputError(f"考察结果“{result}”与所引用考核结果的等次“{score.grade}”不一致", code="VALUE_INVALID",
+                             field="result")
+        cited = {"score_id": score.id, "scheme": score.scheme, "period": score.period, "total": score.total,
+                 "grade": score.grade, "reviewed_by": score.reviewed_by}
+        result = score.grade
+    try:
+        start, end = assessment_window(uow.dossiers.document(row), period, day)
+    except InputError:  # the period has not begun (no s03 / no admission): there is no pairing time to cite
+        pairing = None
+    else:
+        pairing = pairing_citation(uow, row.id, start, end)
+    item = {"date": day.isoformat(), "period": period, "by": actor.name, "result": result}
+    item.update({k: v for k, v in (("pairing", pairing), ("score", cited)) if v is not None})
+    written = services.add_fact(uow, actor, row.id, "assessments", item)
+    return {**written, "pairing": pairing, **({"score": cited} if cited else {})}
+
+
+def cite_in_assessment(uow: UnitOfWork, actor: Actor, score_id: int, *, on: dt.date) -> dict:
+    """Adds the half-year assessment (s06) to the person's dossier citing a reviewed period score: its
+    result is the score's grade, and the score (scheme, period, total, who reviewed it) travels with it,
+    beside the pairing work of the half-year (record_assessment)."""
+    tree = OrgTree.load(uow.session)
+    row = _score_cited(uow, tree, actor, score_id)
+    return record_assessment(uow, actor, row.person, on=on, period="activist", score_id=row.id, today=on)

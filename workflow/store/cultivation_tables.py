@@ -135,6 +135,7 @@ class LeagueNomination(SQLModel, table=True):
     no: int = 0
     abstain: int = 0
     policy: str = Field(max_length=100)
+    policy_words: str | None = Field(default=None, max_length=500)  # the rules it was judged by (migration 0010)
     valid_until: dt.date
     recorded_by_user_id: int = Field(foreign_key="app_user.id")
     recorded_by: str = Field(max_length=100)

@@ -98,6 +98,14 @@ def open_entry(session: Session, ring: KeyRing, dossier_id: str, last_seq: int, 
     return entry
 
 
+def check_fits(ring: KeyRing, entry, last_seq: int, head: str) -> None:
+    """Raises unless the line's seal holds and it names `last_seq` and `head` as the dossier's last event:
+    a write never seals over a history that no longer fits its line."""
+    _trusted(entry_ok(ring, entry), ring, entry.key_id, BROKEN_MESSAGE)
+    if entry.last_seq != last_seq or entry.head_hash != head:
+        raise IntegrityBroken(BROKEN_MESSAGE, code="INTEGRITY_BROKEN")
+
+
 def advance(session: Session, ring: KeyRing, dossier_id: str, event: Event) -> None:
     """Moves a dossier's line to its new last event, after checking the line still fits the chain."""
     entry = session.get(LedgerEntry, dossier_id)
@@ -108,9 +116,7 @@ def advance(session: Session, ring: KeyRing, dossier_id: str, event: Event) -> N
             raise IntegrityBroken(BROKEN_MESSAGE, code="INTEGRITY_BROKEN")
         open_entry(session, ring, dossier_id, event.seq, event.hash)  # written before the chain was keyed
         return
-    _trusted(entry_ok(ring, entry), ring, entry.key_id, BROKEN_MESSAGE)
-    if entry.last_seq != event.seq - 1 or entry.head_hash != event.prev_hash:
-        raise IntegrityBroken(BROKEN_MESSAGE, code="INTEGRITY_BROKEN")
+    check_fits(ring, entry, event.seq - 1, event.prev_hash)
     entry.last_seq, entry.head_hash = event.seq, event.hash
     reseal_entry(ring, entry)
     session.add(entry)

@@ -3,8 +3,9 @@ branch's activists, assign them, replace a contact (the old pairing is closed an
 the pairing work (谈心谈话, 帮扶) that the half-year assessments cite.
 
 The judgement is workflow.cultivation.pairing's (`suggest`, `check`, `replace`) under the branch's
-pairing policy (checklists/pairing.py: the policy named like the organisation's overlay, else
-`default`); this layer adds who may act where, the day the server vouches for, and persistence.
+pairing policy (checklists/pairing.py: the common practice as the organisation's overlay's
+`[pairing]` table sets it); this layer adds who may act where, the day the server vouches for, and
+persistence.
 Activists are dossiers of the organisation's subtree; contacts are members registered there.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from checklists.pairing import load_policy, policy_names
+from checklists.pairing import member_roles, policy_for_overlay
 from workflow.cultivation import pairing as domain
 from workflow.errors import InputError
 from workflow.store.access import READ_ROLES, WRITE_ROLES, Actor, OrgTree
@@ -27,10 +28,44 @@ from workflow.store.tables import Member
 ACTIVIST_STATE = "activist"
 
 
+def roles_text(roles: Any) -> str | None:
+    """Role tags as stored (sorted, comma-separated); refuses a tag member_roles.toml does not list."""
+    if roles is None or roles == []:
+        return None
+    known = member_roles()
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InputError("roles 应为身份标签列表，如 [\"teacher\"]", code="VALUE_INVALID", field="roles")
+    unknown = sorted(set(roles) - set(known))
+    if unknown:
+        raise InputError(f"未知的党员身份标签：{'、'.join(unknown)}（可用：{'、'.join(f'{k}（{v}）' for k, v in known.items())}）",
+                         code="MEMBER_ROLE_UNKNOWN", field="roles")
+    return ",".join(sorted(set(roles)))
+
+
+def roles_of(row: Member) -> frozenset[str]:
+    return frozenset(filter(None, (row.roles or "").split(",")))
+
+
+def set_member_roles(uow: UnitOfWork, actor: Actor, member_id: Any, roles: Any) -> dict:
+    """Replaces a registered member's role tags (the teacher scheme asks for `teacher`)."""
+    from workflow.store.admin import member_dict
+
+    tree = OrgTree.load(uow.session)
+    row = uow.session.get(Member, member_id) if isinstance(member_id, int) and not isinstance(member_id, bool) else None
+    if row is None or row.organisation_id not in tree.reach(actor, READ_ROLES):
+        raise NotFound("找不到该党员，或您无权查看", code="MEMBER_NOT_FOUND", field="member_id")
+    tree.require_role(actor, row.organisation_id, WRITE_ROLES, "修改党员身份标签")
+    row.roles = roles_text(roles)
+    uow.session.add(row)
+    uow.commit()
+    return member_dict(row)
+
+
 def policy_for(tree: OrgTree, organisation_id: int):
-    """The branch's pairing policy: the one named like its overlay, else the plain reading of 第九条."""
+    """The branch's pairing policy: its overlay's (the nearest pinned above it) `[pairing]` choice, else
+    the plain reading of 第九条 (checklists/pairing.py)."""
     _, overlay = tree.pinned(organisation_id)
-    return load_policy(overlay if overlay in policy_names() else "default")
+    return policy_for_overlay(overlay)
 
 
 def _activist(row: DossierRow, uow: UnitOfWork) -> domain.Activist:
@@ -60,7 +95,7 @@ class _Names:
         return f"{row.name}（{self.tree.orgs[row.organisation_id].name}）" if row.name in self.shared else row.name
 
     def member(self, row: Member) -> domain.Member:
-        return domain.Member(self.label(row), row.status)
+        return domain.Member(self.label(row), row.status, roles_of(row))
 
 
 def _members(uow: UnitOfWork, tree: OrgTree, organisation_id: int) -> list[Member]:
@@ -269,3 +304,55 @@ def pairing_history(uow: UnitOfWork, actor: Actor, dossier_id: str, *, window: t
         counted = domain.activity_summary(activities, *window).get(dossier_id, domain.ActivityCount())
         out["summary"] = {"talks": counted.talks, "help": counted.help}
     return out
+
+
+# ---------------------------------------------------------------- what the assessments and the dashboard cite
+
+MAX_CITED_ACTIVITIES = 40  # listed one by one on the form; the counts always cover the whole window
+
+
+def pairing_citation(uow: UnitOfWork, dossier_id: str, start: dt.date, end: dt.date) -> dict:
+    """The pairing work of one person from `start` to `end` (both included), as an assessment cites it:
+    who was a contact at any time in the window (a replaced one too, for the days before the change),
+    the 谈心谈话 and 帮扶 counted, and the dated items. No permission check: callers have made it."""
+    pairings = list(uow.session.exec(select(CultivationPairing).where(CultivationPairing.dossier_id == dossier_id)
+                                     .order_by(CultivationPairing.start, CultivationPairing.id)))
+    names = {p.id: uow.session.get(Member, p.member_id).name for p in pairings}
+    contacts = list(dict.fromkeys(names[p.id] for p in pairings
+                                  if p.start <= end and (p.end is None or p.end > start)))
+    items = list(uow.session.exec(select(CultivationPairingActivity).where(
+        CultivationPairingActivity.pairing_id.in_([p.id for p in pairings] or [-1]),
+        CultivationPairingActivity.happened_on >= start, CultivationPairingActivity.happened_on <= end)
+        .order_by(CultivationPairingActivity.happened_on, CultivationPairingActivity.id)))
+    counted = domain.activity_summary([domain.Activity(dossier_id, names[a.pairing_id], a.kind, a.happened_on)
+                                       for a in items], start, end).get(dossier_id, domain.ActivityCount())
+    listed = [{"date": a.happened_on.isoformat(), "kind": a.kind, "member": names[a.pairing_id]}
+              for a in items[-MAX_CITED_ACTIVITIES:]]
+    return {"from": start.isoformat(), "to": end.isoformat(), "contacts": contacts, "talks": counted.talks,
+            "help": counted.help, "activities": listed, "not_listed": len(items) - len(listed)}
+
+
+def pairing_overview(uow: UnitOfWork, actor: Actor, organisation_id: int, *, today: dt.date) -> dict:
+    """For the dashboard: every person of the subtree with a pairing, the contacts now, and the work
+    since the last assessment of the person's current kind (activist or probation), with its counts."""
+    tree = OrgTree.load(uow.session)
+    tree.require_visible_org(actor, organisation_id)
+    tree.require_role(actor, organisation_id, READ_ROLES, "查看结对情况")
+    rows = list(uow.session.exec(select(CultivationPairing).where(
+        CultivationPairing.organisation_id.in_(tree.subtree(organisation_id)))
+        .order_by(CultivationPairing.dossier_id, CultivationPairing.start)))
+    people = []
+    for dossier_id in dict.fromkeys(p.dossier_id for p in rows):
+        row = uow.dossiers.get(dossier_id)
+        dossier = uow.dossiers.document(row)
+        period = "probation" if row.state == "probationary" else "activist"
+        try:
+            start, end = domain.assessment_window(dossier, period, today)
+        except InputError:
+            start, end = min(p.start for p in rows if p.dossier_id == dossier_id), today
+        cited = pairing_citation(uow, dossier_id, start, end)
+        current = [uow.session.get(Member, p.member_id).name for p in rows if p.dossier_id == dossier_id and p.end is None]
+        people.append({"dossier_id": dossier_id, "name": row.person_name, "state": row.state, "period": period,
+                       "contacts": current, "since": cited["from"], "talks": cited["talks"], "help": cited["help"],
+                       "last_activity": cited["activities"][-1]["date"] if cited["activities"] else None})
+    return {"organisation_id": organisation_id, "as_of": today.isoformat(), "people": people}

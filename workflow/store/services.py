@@ -22,7 +22,7 @@ from workflow.dossier import Dossier, parse_dossier
 from workflow.errors import InputError
 from workflow.machine import derive_state
 from workflow.plan import plan_document, plan_dossier
-from workflow.store import admin, archive, blobs, cultivation, provenance
+from workflow.store import admin, archive, blobs, cultivation, printable, provenance
 from workflow.store.access import (
     ARCHIVE_ROLES,
     ARCHIVE_STEP,
@@ -36,7 +36,7 @@ from workflow.store.errors import Conflict, Forbidden, NotFound
 from workflow.store.idnumber import is_id_number, mask_id_number, validate_id_number
 from workflow.store.repository import CONFLICT_MESSAGE, UnitOfWork
 from workflow.store.tables import Dossier as DossierRow
-from workflow.store.tables import Event, Material, Member, Review, StepRecord
+from workflow.store.tables import Event, Material, Review, StepRecord
 
 SERVER_FIELDS = ("recorded_by", "reviewed_by", "reviewed_on", "review_source", "paper_review", "archive_correction")
 FACT_LISTS = {"assessments": "assessment", "publicity": "publicity", "thought_reports": "thought_report"}
@@ -47,16 +47,16 @@ FACT_LISTS = {"assessments": "assessment", "publicity": "publicity", "thought_re
 def _load(uow: UnitOfWork, actor: Actor, dossier_id: str) -> tuple[DossierRow, OrgTree, Dossier]:
     """The dossier if the actor may see it; otherwise the same NotFound as for an absent one."""
     tree = OrgTree.load(uow.session)
-    row = uow.dossiers.get(dossier_id) if isinstance(dossier_id, str) else None
+    row = uow.dossiers.load(dossier_id) if isinstance(dossier_id, str) else None  # with its ledger line
     if row is None or not _visible(tree, actor, row):
         raise NotFound("找不到该档案，或您无权查看", code="DOSSIER_NOT_FOUND", field="dossier_id")
     return row, tree, uow.dossiers.document(row)
 
 
 def _visible(tree: OrgTree, actor: Actor, row: DossierRow) -> bool:
-    return (row.organisation_id in tree.reach(actor, READ_ROLES)
+    return (tree.reaches(actor, READ_ROLES, row.organisation_id)
             or (row.pending_organisation_id is not None
-                and row.pending_organisation_id in tree.reach(actor, WRITE_ROLES)))
+                and tree.reaches(actor, WRITE_ROLES, row.pending_organisation_id)))
 
 
 def _same_branch_review(dossier: Dossier) -> bool:
@@ -138,6 +138,7 @@ def _new_row(uow: UnitOfWork, actor: Actor, tree: OrgTree, organisation_id: int,
              *, kind: str, info: dict) -> DossierRow:
     tree.require_visible_org(actor, organisation_id)
     tree.require_role(actor, organisation_id, WRITE_ROLES, "在该组织建立档案")
+    printable.check_dossier(dossier)  # a name the forms cannot print is refused now, not at print time
     if is_id_number(dossier.id):
         raise InputError("档案编号不能使用身份证号码（编号会出现在网址、列表和日志里）", code="VALUE_INVALID",
                          path="$.id", field="id")
@@ -216,6 +217,11 @@ def import_or_update(uow: UnitOfWork, actor: Actor, organisation_id: int, docume
     if before.to_json_dict() == dossier.to_json_dict():
         return {**summary(row), "outcome": "unchanged"}
     archive.require_open(before, "重新导入")
+    if [e.model_dump(mode="json") for e in before.case_events] != [e.model_dump(mode="json") for e in dossier.case_events]:
+        # the dossier lives here now: a withdrawal or transfer is a live action, proposed and reviewed
+        raise Conflict("重新导入不能增加、修改或删除撤回、不予发展、转出、转入等事项：请在系统中办理，经上级审核人审核后生效",
+                       code="REIMPORT_CHANGES_CASE_EVENTS", path="$.case_events", field="case_events")
+    printable.check_dossier(dossier)
     number = _check_person(uow, tree, dossier, organisation_id, exclude=row.id)
     columns = {"person_name": dossier.person.name, "birth_date": dossier.person.birth_date, "id_number": number}
     _write(uow, row, before, dossier, kind="reimported", actor=actor, info={"source": source}, **columns)
@@ -237,9 +243,13 @@ def get_dossier(uow: UnitOfWork, actor: Actor, dossier_id: str) -> dict:
 
 
 def load_dossier(uow: UnitOfWork, actor: Actor, dossier_id: str) -> Dossier:
-    """The full `Dossier` for readers that render it (forms, bundles)."""
+    """The full `Dossier` for readers that render it (forms, bundles); 所在党支部 is the organisation
+    the dossier is kept in when the record itself does not name one (a dossier created in the store)."""
     row, tree, dossier = _load(uow, actor, dossier_id)
     tree.require_role(actor, row.organisation_id, EXPORT_ROLES, "生成档案文书")
+    if not dossier.person.organisation and row.organisation_id in tree.orgs:
+        person = dossier.person.model_copy(update={"organisation": tree.orgs[row.organisation_id].name})
+        dossier = dossier.model_copy(update={"person": person})
     return dossier
 
 
@@ -262,31 +272,28 @@ def list_dossiers(uow: UnitOfWork, actor: Actor, *, organisation_id: int | None 
 # ---------------------------------------------------------------- steps and reviews
 
 def _write(uow: UnitOfWork, row: DossierRow, before: Dossier, after: Dossier, *, kind: str, actor: Actor,
-           info: dict, **columns) -> Event:
-    state = derive_state(after)
-    event = uow.dossiers.append(row, before, after, kind=kind, actor=actor.name, info=info, state=state, **columns)
-    # the conditional UPDATE in `append` already wrote these; tell the ORM so it does not write them again
-    set_committed_value(row, "state", state)
-    set_committed_value(row, "version", event.seq)
-    return event
+           info: dict, index: tuple = (), complete: bool = False, **columns) -> Event:
+    """Appends the event (the row then shows the new version and state). `index`: insert-only index
+    rows written with it, as (table, values); `complete`: the use case writes nothing after it, so the
+    whole write is one statement (workflow/store/repository.py)."""
+    return uow.dossiers.append(row, before, after, kind=kind, actor=actor.name, info=info, state=derive_state(after),
+                               index=index, complete=complete, **columns)
 
 
 def _fill_people(uow: UnitOfWork, tree: OrgTree, row: DossierRow, entry: dict) -> dict:
-    """`people` items may name a member by `member_id`; the member table supplies status and discipline."""
+    """`people` items may name a member by `member_id`; the roster supplies their status and discipline
+    as they stood on the step's date (workflow/store/roster.py)."""
+    from workflow.store.roster import fill_person
+
     people = entry.get("people")
     if not isinstance(people, list):
         return entry
-    filled = []
-    for i, person in enumerate(people):
-        if isinstance(person, dict) and "member_id" in person:
-            member_id = person["member_id"]
-            member = uow.session.get(Member, member_id) if isinstance(member_id, int) else None
-            if member is None or tree.root(member.organisation_id) != row.root_organisation_id:
-                raise NotFound("找不到该党员", code="MEMBER_NOT_FOUND", path=f"$.people[{i}].member_id",
-                               field="member_id")
-            person = {**person, "name": member.name, "status": member.status, "discipline": member.discipline,
-                      "discipline_until": member.discipline_until.isoformat() if member.discipline_until else None}
-        filled.append(person)
+    try:
+        day = dt.date.fromisoformat(entry.get("date")) if isinstance(entry.get("date"), str) else None
+    except ValueError:
+        day = None  # the engine refuses the date itself
+    filled = [fill_person(uow, tree, row.root_organisation_id, person, day, i)
+              if isinstance(person, dict) and "member_id" in person else person for i, person in enumerate(people)]
     return {**entry, "people": filled}
 
 
@@ -342,17 +349,18 @@ def record_step(uow: UnitOfWork, actor: Actor, dossier_id: str, entry: Any, *, t
     archive.require_open(dossier, "再记录步骤")
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
     entry = _fill_people(uow, tree, row, entry)
+    printable.check_entry(entry)
     entry = _fill_approving_body(tree, row, entry)
     entry = cultivation.fill_league_nomination(uow, tree, row, entry)
     entry["recorded_by"] = actor.name
     outcome = engine.record_step(dossier, entry, today, reason=reason)
     index = _new_index(dossier, outcome.dossier)
     step = outcome.dossier.steps[index]
-    event = _write(uow, row, dossier, outcome.dossier, kind="step_recorded", actor=actor,
-                   info={"step": step.step, "index": index, "date": step.date.isoformat(), "reason": reason,
-                         "warnings": [w.code for w in outcome.warnings]})
-    uow.session.add(StepRecord(dossier_id=row.id, event_seq=event.seq, step_index=index, step=step.step,
-                               date=step.date, recorded_by_user_id=actor.user_id))
+    _write(uow, row, dossier, outcome.dossier, kind="step_recorded", actor=actor,
+           info={"step": step.step, "index": index, "date": step.date.isoformat(), "reason": reason,
+                 "warnings": [w.code for w in outcome.warnings]},
+           index=((StepRecord, {"step_index": index, "step": step.step, "date": step.date,
+                                "recorded_by_user_id": actor.user_id}),), complete=True)
     uow.commit()
     return {"index": index, "step": step.step, "state": row.state, "version": row.version,
             "warnings": [w.to_dict() for w in outcome.warnings]}
@@ -375,9 +383,9 @@ def review_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, *, t
     info = {"step": step.step, "index": index, "reviewed_on": today.isoformat(), "source": source}
     if source == provenance.PAPER:
         info["paper_reviewer"] = step.reviewed_by
-    event = _write(uow, row, dossier, after, kind="step_reviewed", actor=actor, info=info)
-    uow.session.add(Review(dossier_id=row.id, event_seq=event.seq, step_index=index, step=step.step,
-                           reviewer_user_id=actor.user_id, reviewed_on=today, source=source))
+    _write(uow, row, dossier, after, kind="step_reviewed", actor=actor, info=info,
+           index=((Review, {"step_index": index, "step": step.step, "reviewer_user_id": actor.user_id,
+                            "reviewed_on": today, "source": source}),), complete=True)
     uow.commit()
     return {"index": index, "step": step.step, "state": row.state, "version": row.version}
 
@@ -420,6 +428,7 @@ def correct_step(uow: UnitOfWork, actor: Actor, dossier_id: str, index: int, ent
         raise InputError("步骤记录应为一个 JSON 对象", code="VALUE_INVALID", path="$")
     entry = {k: v for k, v in entry.items() if k not in SERVER_FIELDS and k != "warning_reason"}
     entry = _fill_people(uow, tree, row, entry)
+    printable.check_entry(entry)
     entry = cultivation.fill_league_nomination(uow, tree, row, entry)
     entry["recorded_by"] = actor.name
     outcome = engine.correct_step(dossier, index, entry, today, reason=reason, warning_reason=warning_reason)
@@ -457,8 +466,13 @@ def cancel_probation(uow: UnitOfWork, actor: Actor, dossier_id: str, *, date: st
 
 # ---------------------------------------------------------------- case events
 
-def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any) -> dict:
-    """Withdraw, not admitted, transfer out (to an organisation here or elsewhere) and transfer in."""
+def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any, *, info: dict | None = None) -> dict:
+    """Withdraw, not admitted, transfer out (to an organisation here or elsewhere) and transfer in.
+
+    `info` (who approved it) is added to the event's info. No live caller applies an event directly: the
+    web and the API (`POST /api/dossiers/{id}/events`) propose it (workflow/store/reviewed_changes.py),
+    which calls this for the proposer once a second person has approved it (一事一审). An imported paper
+    history brings its events inside the document instead (`import_dossier`, audited, not gated)."""
     row, tree, dossier = _load(uow, actor, dossier_id)
     if not isinstance(event, dict):
         raise InputError("应为一个 JSON 对象", code="VALUE_INVALID", path="$")
@@ -491,7 +505,8 @@ def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any) -> di
     added = after.case_events[-1]
     _write(uow, row, dossier, after, kind=f"case_{added.kind}", actor=actor,
            info={"kind": added.kind, "date": added.date.isoformat(), "reason": added.reason,
-                 "organisation": added.organisation, **columns}, **columns)  # the ids too: verify replays them
+                 "organisation": added.organisation, **(info or {}), **columns},
+           **columns)  # the ids too: verify replays them
     for key, value in columns.items():
         setattr(row, key, value)
     uow.commit()
@@ -592,11 +607,12 @@ def audit_subtree(uow: UnitOfWork, actor: Actor, organisation_id: int | None, as
 
 def plan_one(uow: UnitOfWork, actor: Actor, dossier_id: str, as_of: dt.date) -> dict:
     _, _, dossier = _load(uow, actor, dossier_id)
-    return plan_document([plan_dossier(dossier, as_of)], as_of)
+    return plan_document([plan_dossier(dossier, as_of)], as_of, [dossier])  # with `leaving` (issue 12)
 
 
 def plan_subtree(uow: UnitOfWork, actor: Actor, organisation_id: int | None, as_of: dt.date) -> dict:
-    return plan_document([plan_dossier(d, as_of) for d in _subtree_dossiers(uow, actor, organisation_id)], as_of)
+    dossiers = _subtree_dossiers(uow, actor, organisation_id)
+    return plan_document([plan_dossier(d, as_of) for d in dossiers], as_of, dossiers)
 
 
 def known_rule_sets() -> list[str]:

@@ -13,6 +13,16 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     # the secret that seals the event chain; keep it where database access does not reach (workflow/store/keys.py)
     chain_key_file: str = "var/fazhan-chain.keys"
+    # the inbox (issue 11): deadlines this many days ahead count as due; the e-mail digest is off until
+    # an SMTP host is set (`fazhan inbox digest` run by cron; workflow/store/inbox_mail.py)
+    inbox_due_days: int = 30
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    public_url: str = "http://127.0.0.1:8000"  # where links in a digest point
 
 
 def get_settings() -> Settings:

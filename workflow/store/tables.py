@@ -44,6 +44,7 @@ class User(SQLModel, table=True):
     active: bool = True
     system_admin: bool = False  # may edit national data (the working-day calendar)
     credentials_version: int = 0  # moves on password change and deactivation: revokes calendar-feed links
+    must_change_password: bool = False  # a temporary password set by an administrator (0009)
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -82,6 +83,11 @@ class Member(SQLModel, table=True):
     status: str = Field(max_length=20)
     discipline: str | None = Field(default=None, max_length=50)
     discipline_until: dt.date | None = None  # the end of the discipline's influence period (影响期)
+    discipline_from: dt.date | None = None  # when the discipline was imposed (0009: the roster as data)
+    joined_on: dt.date | None = None  # 入党日期: the probation begins (0009)
+    full_since: dt.date | None = None  # 转正日期: a full member from this day (0009)
+    id_number: str | None = Field(default=None, max_length=18)  # from the roster spreadsheet; shown masked (0009)
+    roles: str | None = Field(default=None, max_length=200)  # role tags, comma-separated (teacher, student; 0010)
 
 
 class Dossier(SQLModel, table=True):
@@ -220,4 +226,17 @@ class CalendarChange(SQLModel, table=True):
     entered_at: str = Field(default_factory=_now, max_length=40)
 
 
+class CacheVersion(SQLModel, table=True):
+    """One counter that database triggers move with every change to what server processes cache
+    (organisations, role grants, users, revoked tokens, the calendar; migration 0011). A request
+    compares it with the number its process's caches were filled at: one indexed read instead of
+    loading tokens and the organisation tree again, and a change made anywhere counts at once."""
+
+    __tablename__ = "cache_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
 from workflow.store import cultivation_tables  # noqa: E402,F401  (registers issue 12's tables; migration 0006)
+from workflow.store import batch_tables  # noqa: E402,F401  (issue 11's meetings and inbox mail; migration 0008)
+from workflow.store import change_tables  # noqa: E402,F401  (issue 11's reviewed case events; migration 0007)

@@ -1,0 +1,303 @@
+"""The facts of a `dossier/1` document, decoded fast for reading (the audit of many files or rows).
+
+`workflow.dossier` is the one definition of the format: pydantic models whose errors name the JSON
+path, the field and the reason in Chinese with a stable code, and which keep unknown fields for a
+lossless export. Validating with them costs most of an audit's time, so a stream of documents is
+first decoded here with msgspec into plain read-only records with the same field names (and the
+same `Votes.has_quorum`, `carried`, `Dossier.carries_reviews`), which every rule evaluator, the view
+and the machine read as they read the pydantic objects.
+
+This path only ever *accepts* a document that the pydantic path accepts with the same values; it
+refuses (returns None) on anything else, in doubt included: an unknown field (kept and bounded
+there), another shape of a field (a discipline given as an object, a number as text), a value a
+validator would refuse. A refused document is then read by `parse_dossier`, so its error (or its
+acceptance) is exactly the pydantic one. tests/workflow/test_dossier_facts.py holds the two paths
+to that, on the examples, a generated corpus and hypothesis-made documents.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+import msgspec
+
+from checklists.loader import Catalogue, default_catalogue
+from workflow.document_bounds import dossier_id_problem
+from workflow.dossier_terms import FORMAT, OUTCOMES, approving_body_types
+
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_NOMINATIONS = frozenset({"party_members", "league", "mass_organisation"})
+
+NonNegative = Annotated[int, msgspec.Meta(ge=0)]
+Required100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class _Facts(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """Read-only records; unknown fields are refused here (the pydantic path keeps and bounds them)."""
+
+
+class Person(_Facts):
+    name: str
+    birth_date: dt.date
+    gender: str | None = None
+    id_number: str | None = None
+    ethnicity: str | None = None
+    education: str | None = None
+    organisation: str | None = None
+    league_member: bool | None = None
+    expected_leave_date: dt.date | None = None
+    mobile: bool | None = None
+
+
+class PersonRef(_Facts):
+    name: Annotated[str, msgspec.Meta(min_length=1)]
+    status: Literal["full", "probationary"]
+    discipline: str | None = None
+    discipline_until: dt.date | None = None
+
+
+class Votes(_Facts):
+    expected: NonNegative
+    present: NonNegative
+    yes: NonNegative
+    no: NonNegative = 0
+    abstain: NonNegative = 0
+    written_yes: NonNegative = 0
+    written_no: NonNegative = 0
+
+    def consistent(self) -> bool:
+        return (self.present <= self.expected and self.yes + self.no + self.abstain <= self.present
+                and self.written_yes + self.written_no <= self.expected - self.present)
+
+    @property
+    def yes_total(self) -> int:
+        return self.yes + self.written_yes
+
+    @property
+    def has_quorum(self) -> bool:
+        return 2 * self.present > self.expected
+
+    @property
+    def carried(self) -> bool:
+        return 2 * self.yes_total > self.expected
+
+
+class ApprovingBody(_Facts):
+    type: str
+    name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class PaperReview(_Facts):
+    reviewed_by: Required100
+    imported_by: Required100
+    imported_on: dt.date
+    reviewed_on: dt.date | None = None
+    source: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    confirmed_by: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    confirmed_on: dt.date | None = None
+
+
+class ArchiveCorrection(_Facts):
+    by: Required100
+    on: dt.date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+    organisation: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+
+class StepEntry(_Facts):
+    step: str
+    date: dt.date
+    recorded_by: str | None = None
+    reviewed_by: str | None = None
+    reviewed_on: dt.date | None = None
+    by: str | None = None
+    nomination: list[str] | None = None
+    people: list[PersonRef] | None = None
+    conclusion: Literal["qualified", "not_qualified"] | None = None
+    start: dt.date | None = None
+    days: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    hours: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    exception: str | None = None
+    result: Literal["passed", "rejected"] | None = None
+    serial: str | None = None
+    votes: Votes | None = None
+    special_reason: str | None = None
+    outcome: str | None = None
+    extend_months: int | None = None
+    party_standing_from: dt.date | None = None
+    committee_meeting_on: dt.date | None = None
+    approving_body: ApprovingBody | None = None
+    collective: bool | None = None
+    warning_reason: str | None = None
+    review_source: Literal["system", "paper"] | None = None
+    paper_review: PaperReview | None = None
+    archive_correction: ArchiveCorrection | None = None
+
+
+class Assessment(_Facts):
+    date: dt.date
+    period: Literal["activist", "probation"]
+    by: str | None = None
+    result: str | None = None
+
+
+class ThoughtReport(_Facts):
+    date: dt.date
+
+
+class Publicity(_Facts):
+    kind: Literal["activist", "candidate", "admission", "conversion"]
+    start: dt.date
+    end: dt.date
+    place: Literal["outflow", "inflow"] | None = None
+    result: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class MaterialEntry(_Facts):
+    id: str
+    step: str
+    date: dt.date | None = None
+    signed_by: list[str] = []
+    sha256: str | None = None
+    file: str | None = None
+
+
+class CaseEvent(_Facts):
+    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in", "transferred_in"]
+    date: dt.date
+    reason: str | None = None
+    organisation: str | None = None
+
+
+class Dossier(_Facts):
+    format: Literal["dossier/1"]  # required here: without it the pydantic path names the problem
+    id: str
+    person: Person
+    rule_set: str | None = None
+    overlay: str | dict | None = None
+    steps: list[StepEntry] = []
+    assessments: list[Assessment] = []
+    thought_reports: list[ThoughtReport] = []
+    publicity: list[Publicity] = []
+    materials: list[MaterialEntry] | None = None
+    case_events: list[CaseEvent] = []
+
+    @property
+    def carries_reviews(self) -> bool:
+        return any(s.recorded_by is not None or s.reviewed_by is not None or s.paper_review is not None
+                   for s in self.steps)
+
+
+_DECODER = msgspec.json.Decoder(Dossier)
+
+
+class _Known:
+    """What a document's ids are checked against, built once per catalogue (and overlay)."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self.steps = frozenset(s.id for rs in catalogue.national.values() for s in rs.steps)
+        self.materials = frozenset(m for rs in catalogue.national.values() for m in rs.material_by_id)
+        self.rule_sets = frozenset(catalogue.national)
+        self.body_types = frozenset(approving_body_types())
+        self.overlay_materials: dict[str, frozenset[str]] = {}
+
+    def materials_with(self, overlay_key: str) -> frozenset[str]:
+        found = self.overlay_materials.get(overlay_key)
+        if found is None:
+            extra = {m for rid in self.catalogue.national for m in self.catalogue.get(rid, overlay_key).material_by_id}
+            found = self.overlay_materials[overlay_key] = self.materials | extra
+        return found
+
+
+_known: dict[int, _Known] = {}
+
+
+def _known_for(catalogue: Catalogue) -> _Known:
+    known = _known.get(id(catalogue))
+    if known is None or known.catalogue is not catalogue:
+        known = _known[id(catalogue)] = _Known(catalogue)
+    return known
+
+
+def _steps_ok(steps: list[StepEntry], known: _Known) -> bool:
+    """The checks the pydantic models and `_check_ids` make on each step, as one loop (no call per step).
+    A float here is always finite: msgspec refuses NaN, Infinity and a number out of range."""
+    step_ids, body_types = known.steps, known.body_types
+    for entry in steps:
+        if entry.step not in step_ids:
+            return False
+        outcome = entry.outcome
+        if outcome is not None and outcome not in OUTCOMES.get(entry.step, ()):
+            return False
+        if entry.extend_months is not None and outcome != "extend":
+            return False
+        if entry.start is not None and entry.start > entry.date:
+            return False
+        if entry.committee_meeting_on is not None and entry.committee_meeting_on > entry.date:
+            return False
+        votes = entry.votes
+        if votes is not None and not votes.consistent():
+            return False
+        if entry.approving_body is not None and entry.approving_body.type not in body_types:
+            return False
+        if entry.nomination is not None and not _NOMINATIONS.issuperset(entry.nomination):
+            return False
+    return True
+
+
+def _id_ok(ident: str) -> bool:
+    if not 0 < len(ident) <= 64:
+        return False
+    if ident.isascii() and ident.isprintable():  # no control or format character can hide in it
+        return "/" not in ident and "\\" not in ident and ".." not in ident and ident.strip(".") != ""
+    return _PRINTABLE.fullmatch(ident) is not None and dossier_id_problem(ident) is None
+
+
+def read_facts(text: str | bytes, catalogue: Catalogue | None = None) -> Dossier | None:
+    """The document's facts, or None when only `workflow.dossier.parse_dossier` may judge it."""
+    try:
+        dossier = _DECODER.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    known = _known_for(catalogue or default_catalogue())
+    name, ident = dossier.person.name, dossier.id
+    if not (0 < len(name) <= 100 and _PRINTABLE.fullmatch(name)):
+        return None
+    if not _id_ok(ident):
+        return None
+    if dossier.rule_set is not None and dossier.rule_set not in known.rule_sets:
+        return None
+    if not _steps_ok(dossier.steps, known):
+        return None
+    for notice in dossier.publicity:
+        if notice.end < notice.start:
+            return None
+    materials = known.materials
+    if dossier.overlay is not None:
+        from checklists.errors import ChecklistError
+
+        try:
+            materials = known.materials_with(known.catalogue.register_overlay(dossier.overlay))
+        except ChecklistError:
+            return None  # the pydantic path names the overlay's problem
+    for material in dossier.materials or ():
+        if (material.id not in materials or material.step not in known.steps
+                or (material.sha256 is not None and not _SHA256.fullmatch(material.sha256))):
+            return None
+    return dossier
+
+
+def with_organisation(dossier: Dossier, rule_set: str | None, overlay: str | dict | None) -> Dossier:
+    """The dossier judged as its organisation says now (a pin, an overlay), as the stream does."""
+    changes = {}
+    if rule_set is not None:
+        changes["rule_set"] = rule_set
+    if overlay is not None:
+        changes["overlay"] = overlay
+    return msgspec.structs.replace(dossier, **changes) if changes else dossier
+
+
+__all__ = ["FORMAT", "Dossier", "read_facts", "with_organisation"]
