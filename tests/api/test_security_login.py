@@ -3,6 +3,7 @@ the password policy, password change and deactivation (both revoke tokens and fe
 security headers on every kind of answer."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -69,7 +70,10 @@ def test_an_unknown_login_locks_exactly_like_a_real_one(world):
             _login(client, login, "wrong-password-0")
         answers[login] = _login(client, login, "wrong-password-0")
     assert answers["auditor"].status_code == answers["nobody-here"].status_code == 429
-    assert answers["auditor"].json() == answers["nobody-here"].json()
+    # the same answer, but for the clock time the lock ends (the two logins may straddle a minute)
+    same = [re.sub(r"\d{1,2}:\d{2}", "HH:MM", json.dumps(answers[k].json(), ensure_ascii=False))
+            for k in ("auditor", "nobody-here")]
+    assert same[0] == same[1]
 
 
 def test_the_lock_is_kept_in_the_database_for_every_process(world, db_url):
