@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import tempfile
-import threading
-import time
 
 import pytest
 from tests_support import CHROMIUM, playwright_or_skip
 from tests_support import CHROMIUM_ARGS as ARGS
-from webkit import PASSWORD, import_case, make_world
+from webkit import PASSWORD, import_case, make_world, served
 
 from workflow.store.db import make_engine, migrate
 
@@ -30,7 +27,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def site():
     """(base URL, world) of a live server with the API tests' world and one imported case."""
-    import uvicorn
 
     folder = tempfile.mkdtemp(prefix="fazhan-web-")
     url = f"sqlite:///{folder}/web.db"
@@ -41,19 +37,8 @@ def site():
     import_case(engine, world.orgs["A1"], "WARN-1", 14, name="孙警示", birth_date="2001-02-11",
                 expected_leave_date="2022-07-01")
     import_case(engine, world.orgs["A1"], "SHOT-1", 14, name="周截图", birth_date="2001-03-12")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join()
+    with served(world.app) as base:
+        yield base, world
     engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)
 

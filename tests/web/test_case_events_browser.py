@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import tempfile
-import threading
-import time
 
 import pytest
 from tests_support import CHROMIUM, playwright_or_skip
 from tests_support import CHROMIUM_ARGS as ARGS
-from webkit import PASSWORD, TODAY, import_case, make_world
+from webkit import PASSWORD, TODAY, import_case, make_world, served
 
 from workflow.store import services
 from workflow.store.access import Actor
@@ -31,7 +28,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def site():
-    import uvicorn
 
     folder = tempfile.mkdtemp(prefix="fazhan-case-")
     url = f"sqlite:///{folder}/web.db"
@@ -45,19 +41,8 @@ def site():
     with UnitOfWork(engine) as uow:  # a step waiting for review, for the review page
         services.record_step(uow, organiser, "CS-1", {"step": "s15_admission_meeting", "date": "2022-05-06",
                                                       "votes": {"expected": 9, "present": 8, "yes": 8}}, today=TODAY)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join()
+    with served(world.app) as base:
+        yield base, world
     engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -12,16 +12,13 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import socket
 import tempfile
-import threading
-import time
 
 import pytest
 from openpyxl import Workbook
 from tests_support import CHROMIUM, playwright_or_skip
 from tests_support import CHROMIUM_ARGS as ARGS
-from webkit import PASSWORD, import_case, make_world
+from webkit import PASSWORD, import_case, make_world, served
 
 from workflow.store import admin
 from workflow.store.db import make_engine, migrate
@@ -35,7 +32,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def site():
-    import uvicorn
 
     folder = tempfile.mkdtemp(prefix="fazhan-roster-")
     url = f"sqlite:///{folder}/web.db"
@@ -48,19 +44,8 @@ def site():
     with UnitOfWork(engine) as u:
         admin.create_user(u, None, login="sysadmin", display_name="系统管理员", password=PASSWORD, grants=[],
                           system_admin=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join()
+    with served(world.app) as base:
+        yield base, world
     engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)
 

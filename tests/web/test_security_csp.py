@@ -3,15 +3,12 @@ refused (the vendored htmx still filters the dashboard), and another page cannot
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
-import threading
-import time
 
 import pytest
 from tests_support import CHROMIUM, playwright_or_skip
 from tests_support import CHROMIUM_ARGS as ARGS
-from webkit import PASSWORD, make_world
+from webkit import PASSWORD, make_world, served
 
 from workflow.store.db import make_engine, migrate
 
@@ -25,26 +22,14 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture(scope="module")
 def site():
-    import uvicorn
 
     folder = tempfile.mkdtemp(prefix="fazhan-csp-")
     url = f"sqlite:///{folder}/web.db"
     migrate(url)
     engine = make_engine(url)
     world = make_world(engine)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(world.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join()
+    with served(world.app) as base:
+        yield base
     engine.dispose()
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 """Helpers for the web tests: the world, a signed-in page client, CSRF tokens read from the pages."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -81,3 +82,30 @@ def import_case(engine, org_id: int, dossier_id: str, upto: int, **person) -> st
 
 
 __all__ = ["MAX_UPLOAD", "PASSWORD", "TODAY", "Page", "csrf_of", "import_case", "make_world"]
+
+
+@contextlib.contextmanager
+def served(app):
+    """The app on a free local port in a background thread, for the Chromium tests; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import pytest
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
