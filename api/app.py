@@ -1,4 +1,8 @@
-"""The FastAPI application: routes under /api, errors mapped once, one engine per app."""
+"""The FastAPI application: routes under /api, errors mapped once, one engine per app.
+
+Settings, catalogue and calendar come from `workflow.bootstrap` (kept on `app.state.wiring`); a test
+passes its own `Settings(...)` and engine.
+"""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -26,7 +30,8 @@ from api.routes import (
     users,
 )
 from api.routes_documents import make_router as documents_router
-from workflow import scratch
+from api.schemas import ERROR_RESPONSES
+from workflow import bootstrap, scratch
 from workflow.lifetime import die_with_spawning_parent
 from workflow.store.calendar_admin import sync_calendar
 from workflow.store.db import make_engine
@@ -44,21 +49,24 @@ async def _served(_app):
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or Settings()
+    wiring = bootstrap.wire(settings)
+    settings = wiring.settings
     install_redaction()  # no ID number, feed secret or snapshot in any log line (uvicorn's included)
     die_with_spawning_parent()  # a server worker (`--workers N`) does not outlive `fazhan serve`
     scratch.claim()  # temporary files with personal data: private, and swept of killed runs' at start
     app = FazhanAPI(title="发展党员全程纪实 fazhan", version="0.1.0",  # security headers on every answer
                     lifespan=_served)
-    app.state.settings = settings
+    app.state.wiring = wiring
+    app.state.settings = settings  # what api/deps.py's SettingsDep answers
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     errors.install(app)
     app.add_middleware(RequestLimits, max_upload_bytes=settings.max_upload_bytes)  # 413 / 422 before any route
     for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar,
                    cultivation, changes):
-        app.include_router(module.router, prefix=PREFIX)
-    app.include_router(documents_router(scoped_dossier, scoped_material_files), prefix=PREFIX)
+        app.include_router(module.router, prefix=PREFIX, responses=ERROR_RESPONSES)
+    app.include_router(documents_router(scoped_dossier, scoped_material_files), prefix=PREFIX,
+                       responses=ERROR_RESPONSES)
     web.install(app)  # the organisers' web pages, /static
     with UnitOfWork(app.state.engine) as uow:
-        sync_calendar(uow.session)
+        sync_calendar(uow.session, wiring.calendar)
     return app

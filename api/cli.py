@@ -5,13 +5,13 @@ Errors are one Chinese line with a stable code on stderr; a traceback reaching a
 """
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from enum import Enum
 
 import typer
 
 from api import cli_cultivation, cli_documents, cli_inbox, cli_roster, cli_store, cli_workbench
+from api.cli_common import parse_as_of
 from api.output import audit_table, plan_table, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
@@ -22,16 +22,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 class Format(str, Enum):
     json = "json"
     table = "table"
-
-
-def parse_as_of(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--as-of “{value}”不是 YYYY-MM-DD 格式的日期", code="DATE_INVALID",
-                         field="--as-of") from None
 
 
 def fail(error: FazhanError, code: int = 2) -> typer.Exit:
@@ -60,14 +50,14 @@ def audit(paths: list[str] = typer.Argument(None, help="档案 JSON 文件、目
         if organisation is not None or all_stored:
             from sqlmodel import Session
 
+            from workflow import bootstrap
             from workflow.store.calendar_admin import sync_calendar
             from workflow.store.db import make_engine
             from workflow.store.scan import count_subtree, subtree_sources
-            from workflow.store.settings import Settings
 
-            engine = make_engine(Settings().database_url)
+            engine = make_engine(bootstrap.settings().database_url)
             with Session(engine) as session:  # the working days a system administrator entered (workers inherit them)
-                sync_calendar(session)
+                sync_calendar(session, bootstrap.calendar())
             total = count_subtree(engine, organisation)
             sources = subtree_sources(engine, organisation)
         elif paths:
@@ -156,13 +146,13 @@ def rules(rule_set: str = typer.Option(None, "--rule-set", help="只列出该规
 @app.command()
 def diagram(rule_set: str = typer.Option(None, "--rule-set", help="规则集（默认最新）；各规则集的步骤顺序可能不同")) -> None:
     """以 Mermaid 状态图输出状态机。"""
-    from checklists.loader import default_catalogue
-    from workflow.machine import procedure_machine
+    from workflow import bootstrap
 
-    if rule_set is not None and rule_set not in default_catalogue().national:
-        raise fail(FazhanError(f"未知的规则集“{rule_set}”，可用：{'、'.join(default_catalogue().national)}",
+    national = bootstrap.catalogue().national
+    if rule_set is not None and rule_set not in national:
+        raise fail(FazhanError(f"未知的规则集“{rule_set}”，可用：{'、'.join(national)}",
                                code="RULESET_UNKNOWN", field="rule_set"))
-    typer.echo(procedure_machine(rule_set).mermaid(), nl=False)
+    typer.echo(bootstrap.machine(rule_set).mermaid(), nl=False)
 
 
 @app.command()

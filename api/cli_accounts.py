@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import typer
 
-from api.cli_store import UnitOfWork, select  # imported when a command runs (fast start)
+from api.cli_common import UnitOfWork, fail, open_store, select  # the store is imported when a command runs
 from workflow.errors import FazhanError
 
 
-def register(app: typer.Typer, user_app: typer.Typer, open_db, fail) -> None:
-    """Adds `user deactivate|activate` and `calendar list|set`; `open_db`/`fail` are cli_store's."""
+def register(app: typer.Typer, user_app: typer.Typer) -> None:
+    """Adds `user deactivate|activate` (under cli_store's `user` group) and `calendar list|set`."""
     calendar_app = typer.Typer(help="法定节假日与调休安排（全国统一数据）", no_args_is_help=True)
     app.add_typer(calendar_app, name="calendar")
 
@@ -22,7 +22,7 @@ def register(app: typer.Typer, user_app: typer.Typer, open_db, fail) -> None:
         from workflow.store.tables import User
 
         try:
-            with UnitOfWork(open_db()) as uow:
+            with UnitOfWork(open_store()) as uow:
                 user = uow.session.exec(select(User).where(User.login == login)).first()
                 if user is None:
                     raise NotFound(f"没有用户名为“{login}”的用户", code="USER_NOT_FOUND", field="login")
@@ -48,7 +48,7 @@ def register(app: typer.Typer, user_app: typer.Typer, open_db, fail) -> None:
         """列出已录入的年份，以及每次录入或更正的记录（谁、何时、依据哪份通知）。"""
         from workflow.store import calendar_admin
 
-        with UnitOfWork(open_db()) as uow:
+        with UnitOfWork(open_store()) as uow:
             years, changes = calendar_admin.list_calendar(uow), calendar_admin.list_changes(uow)
         for year in years:
             replaced = "（覆盖 chinesecalendar 已收录的安排）" if year["overrides_package"] else ""
@@ -73,7 +73,7 @@ def register(app: typer.Typer, user_app: typer.Typer, open_db, fail) -> None:
 
         entry = {"year": year, "notice": notice, "holidays": holiday, "workdays": workday}
         try:
-            with UnitOfWork(open_db()) as uow:
+            with UnitOfWork(open_store()) as uow:
                 row = calendar_admin.set_calendar_year(uow, None, entry, override=override, operator=by)
         except FazhanError as exc:
             raise fail(exc) from None

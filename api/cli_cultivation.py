@@ -14,9 +14,11 @@ from enum import Enum
 import typer
 from rich.table import Table
 
+from api.cli_common import parse_as_of, run_as_operator
 from api.cli_pairing import pairs
 from api.output import console, print_error, print_json
 from workflow.errors import FazhanError, InputError
+from workflow.rules.kinds import rule_figure
 
 cultivation = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                           help="培养质量：量化考核排名、推优名额、离校前能否发展的预测。")
@@ -135,10 +137,9 @@ def notice(sheet_path: str = typer.Argument(None, metavar="[SCORES.json]", help=
         if (sheet_path is None) == (ranking_id is None):
             raise InputError("请给出记分表文件或 --ranking 排名编号（二者取一）", code="VALUE_INVALID", field="--ranking")
         if ranking_id is not None:
-            from api.cli_pairing import _run
             from workflow.store.cultivation import ranking_notice
 
-            known = _run("命令行", lambda uow, actor: ranking_notice(uow, actor, ranking_id))
+            known = run_as_operator("命令行", lambda uow, actor: ranking_notice(uow, actor, ranking_id))
         else:
             known = _sheet_ranking(sheet_path, scheme_ref, period_label, group_size, quota)
             known.update(organisation=organisation, published_on=_day(on) if on else None)
@@ -185,10 +186,9 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
              as_of: str = typer.Option(None, "--as-of", help="以哪一天的状态预测（YYYY-MM-DD），默认今天"),
              format: Format = typer.Option(Format.table, "--format", help="json 或 table")) -> None:
     """预测最早可接收为预备党员、最早可转正的日期，标出离校前无法发展或有突击发展风险的人（按届分组）。"""
-    from api.cli import parse_as_of
+    from workflow import bootstrap
     from workflow.cultivation.forecast import cohort_view
     from workflow.inputs import read_dossiers
-    from workflow.machine import procedure_machine
 
     try:
         day = parse_as_of(as_of)
@@ -207,7 +207,7 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
         print_json(document)
         raise typer.Exit(2 if unreadable else 0)
     out = console()
-    machine = procedure_machine()
+    machine = bootstrap.machine()
     rs = machine.rule_set
     rule_names = {r.code: r.name for r in rs.rules}
     for group in groups:
@@ -221,7 +221,7 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
             if f.cannot_admit_before_leaving:
                 notes.append("[bold red]离校前无法接收[/]")
             if f.rushed_admission_risk:
-                notes.append("[yellow]三个月内将离校（RUSHED_ADMISSION）[/]")
+                notes.append(f"[yellow]{rule_figure(rs, 'RUSHED_ADMISSION', 'within')}内将离校（RUSHED_ADMISSION）[/]")
             if f.blocked_step:
                 step = rs.step_by_id.get(f.blocked_step)
                 why = f.blocked_reason or "、".join(rule_names.get(c, c) for c in f.blocked_by)
@@ -241,6 +241,7 @@ def scheme(ref: str = typer.Argument(..., help="考核方案：seed000、seed004
            format: Format = typer.Option(Format.table, "--format", help="json 或 table")) -> None:
     """检查并列出考核方案：维度、指标、权重、分值范围、否决项与等次。"""
     from checklists.schemes import load_scheme, shown
+    from checklists.step_fields import step_schema
 
     try:
         loaded = load_scheme(ref)
@@ -250,7 +251,7 @@ def scheme(ref: str = typer.Argument(..., help="考核方案：seed000、seed004
         print_json(loaded.model_dump(mode="json"))
         return
     out = console()
-    unit = {"semester": "学期", "year": "学年"}
+    unit = step_schema().words("scoring_unit")  # checklists/data/step_fields.toml
     table = Table(title=f"{loaded.name}（{loaded.id}）：一{unit[loaded.period.unit]}一评，一{unit[loaded.period.publish]}一公开")
     for column in ("维度", "权重", "指标", "指标权重", "分值", "计分方式"):
         table.add_column(column, overflow="fold")

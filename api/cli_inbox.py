@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import typer
 
+from api.cli_common import UnitOfWork, fail, open_store, parse_as_of, select
+from workflow.errors import FazhanError, InputError
+
 inbox_app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                         help="待办：按用户汇总退回、待审核和到期事项，并可通过邮件发送摘要。")
 
@@ -22,17 +25,14 @@ def digest(dry_run: bool = typer.Option(False, "--dry-run", help="只显示将�
            as_of: str = typer.Option(None, "--as-of", help="以该日（YYYY-MM-DD）计算期限，默认今天"),
            show: bool = typer.Option(False, "--show", help="试运行时显示邮件正文")) -> None:
     """向登记了邮箱的用户发送待办摘要（未设置 FAZHAN_SMTP_HOST 时不发送）。"""
-    from api.cli import parse_as_of
-    from api.cli_store import Settings, _fail, _open
-    from workflow.errors import FazhanError
-    from workflow.store.inbox_mail import run_digest
+    from workflow import bootstrap
+    from workflow.service_layer.inbox_mail import run_digest
 
     try:
         day = parse_as_of(as_of)
     except FazhanError as exc:
-        raise _fail(exc) from None
-    settings = Settings()
-    outcomes = run_digest(_open(), settings, day, dry_run=dry_run, force=force)
+        raise fail(exc) from None
+    outcomes = run_digest(open_store(), bootstrap.settings(), day, dry_run=dry_run, force=force)
     for outcome in outcomes:
         if outcome.status == "disabled":
             typer.echo("邮件摘要未启用：请设置 FAZHAN_SMTP_HOST（及 FAZHAN_SMTP_PORT、FAZHAN_SMTP_FROM、"
@@ -51,15 +51,11 @@ def address(login: str = typer.Argument(..., help="用户登录名"),
             email: str = typer.Argument(None, help="接收摘要的电子邮件地址"),
             off: bool = typer.Option(False, "--off", help="停止向该用户发送摘要")) -> None:
     """登记或停止某个用户接收待办摘要的邮箱（用户也可在“待办”页面自行设置）。"""
-    from sqlmodel import select
-
-    from api.cli_store import UnitOfWork, _fail, _open
-    from workflow.errors import FazhanError, InputError
     from workflow.store.accounts import actor_for
-    from workflow.store.inbox_mail import set_address
+    from workflow.service_layer.inbox_mail import set_address
     from workflow.store.tables import User
 
-    engine = _open()
+    engine = open_store()
     try:
         with UnitOfWork(engine) as uow:
             user = uow.session.exec(select(User).where(User.login == login)).first()
@@ -69,7 +65,7 @@ def address(login: str = typer.Argument(..., help="用户登录名"),
                 raise InputError("请给出电子邮件地址，或用 --off 停止发送", code="FIELD_REQUIRED", field="email")
             set_address(uow, actor_for(uow.session, user), None if off else email)
     except FazhanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     typer.echo(f"{login}：{'已停止发送待办摘要' if off else '已登记待办摘要邮箱'}")
 
 

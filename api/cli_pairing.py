@@ -14,8 +14,9 @@ import datetime as dt
 import typer
 from rich.table import Table
 
+from api.cli_common import run_as_operator
 from api.output import console, print_json
-from workflow.errors import FazhanError, InputError
+from workflow.errors import InputError
 
 pairs = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                     help="结对：为入党积极分子安排、更换培养联系人。")
@@ -23,19 +24,6 @@ pairs = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exception
 OrgOpt = typer.Option(..., "--organisation", help="党组织编号")
 ByOpt = typer.Option("命令行", "--by", help="记入结对记录的操作人")
 JsonOpt = typer.Option(False, "--json", help="输出 JSON")
-
-
-def _run(by: str, action):
-    """Opens the store, acts as the command line's administrator, and turns an expected failure into exit 2."""
-    from api.cli_store import UnitOfWork, _fail, _open, _system_actor
-
-    engine = _open()
-    actor = _system_actor(engine, by)
-    try:
-        with UnitOfWork(engine) as uow:
-            return action(uow, actor)
-    except FazhanError as exc:
-        raise _fail(exc) from None
 
 
 def _pair(text: str, i: int) -> dict:
@@ -59,7 +47,7 @@ def suggest(organisation: int = OrgOpt, as_json: bool = JsonOpt) -> None:
     """按本组织的结对规则，为尚缺培养联系人的入党积极分子给出建议（不保存）。"""
     from workflow.store.pairing import suggest_pairs
 
-    result = _run("命令行", lambda uow, actor: suggest_pairs(uow, actor, organisation))
+    result = run_as_operator("命令行", lambda uow, actor: suggest_pairs(uow, actor, organisation))
     if as_json:
         print_json(result)
         return
@@ -93,7 +81,7 @@ def assign(items: list[str] = typer.Argument(None, metavar="DOSSIER:MEMBER_ID...
             chosen = [_pair(text, i) for i, text in enumerate(items or [])]
         return assign_pairs(uow, actor, organisation, chosen, start=start, today=dt.date.today())
 
-    saved = _run(by, action)
+    saved = run_as_operator(by, action)
     if as_json:
         print_json({"pairings": saved})
     else:
@@ -109,8 +97,8 @@ def replace(pairing_id: int = typer.Argument(..., help="要更换的结对编号
     """更换培养联系人：原结对在更换日结束并保留，新结对从当日开始。"""
     from workflow.store.pairing import replace_pair
 
-    changed = _run(by, lambda uow, actor: replace_pair(uow, actor, pairing_id, member_id, on=date, reason=reason,
-                                                       today=dt.date.today()))
+    changed = run_as_operator(by, lambda uow, actor: replace_pair(uow, actor, pairing_id, member_id, on=date,
+                                                                  reason=reason, today=dt.date.today()))
     if as_json:
         print_json(changed)
     else:

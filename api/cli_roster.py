@@ -11,13 +11,10 @@ import datetime as dt
 
 import typer
 
-from api.cli_store import UnitOfWork  # imported when a command runs (fast start)
-from workflow.errors import FazhanError
+from api.cli_common import run_as_operator
 
 
 def register(app: typer.Typer) -> None:
-    from api.cli_store import _fail, _open, _system_actor
-
     members_app = typer.Typer(help="党员名册", no_args_is_help=True)
     app.add_typer(members_app, name="members")
 
@@ -28,13 +25,7 @@ def register(app: typer.Typer) -> None:
         """导入党员名册：同名党员更新，其余新增；任何一行有错则整份不导入，并列出每一处错误。"""
         from workflow.store.roster import import_roster
 
-        engine = _open()
-        try:
-            actor = _system_actor(engine, by)
-            with UnitOfWork(engine) as uow:
-                report = import_roster(uow, actor, org, path, today=dt.date.today())
-        except FazhanError as exc:
-            raise _fail(exc) from None
+        report = run_as_operator(by, lambda uow, actor: import_roster(uow, actor, org, path, today=dt.date.today()))
         if report.errors:
             for e in report.errors:
                 where = f"{e['sheet']} 第 {e['row']} 行" + (f"“{e['column']}”列" if e["column"] else "") if e["row"] \

@@ -9,67 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typing import TYPE_CHECKING
-
 import typer
 
+from api.cli_common import UnitOfWork, fail, open_store, system_actor
 from workflow.errors import FazhanError, InputError
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
-
-    from workflow.store.access import Actor
-
-
-# The store's libraries (SQLAlchemy, SQLModel, pydantic-settings) cost about half a second to import;
-# these helpers import them when a store command runs, so `fazhan --help` and file audits start fast.
-def Settings():  # noqa: N802 - stands for the settings class
-    from workflow.store.settings import Settings as _Settings
-
-    return _Settings()
-
-
-def UnitOfWork(engine):  # noqa: N802 - stands for the unit-of-work class
-    from workflow.store.repository import UnitOfWork as _UnitOfWork
-
-    return _UnitOfWork(engine)
-
-
-def select(*entities):
-    from sqlmodel import select as _select
-
-    return _select(*entities)
-
-
-def Actor(**fields):  # noqa: N802 - stands for the actor class
-    from workflow.store.access import Actor as _Actor
-
-    return _Actor(**fields)
-
-
-def _fail(error: FazhanError) -> typer.Exit:
-    typer.echo(f"错误 [{error.code}] {error.where() + '：' if error.where() else ''}{error.message}", err=True)
-    return typer.Exit(2)
-
-
-def _open() -> Engine:
-    from workflow.store.db import make_engine, migrate
-
-    url = Settings().database_url
-    try:
-        migrate(url)
-    except Exception as exc:  # an unreachable or unusable database is a user's problem, not a traceback
-        raise _fail(FazhanError(f"无法打开数据库：{type(exc).__name__}", code="DATABASE_UNAVAILABLE")) from None
-    return make_engine(url)
-
-
-def _system_actor(engine: Engine, name: str) -> Actor:
-    """The command line acts as an administrator of every top organisation, under the name given."""
-    from workflow.store.tables import Organisation
-
-    with UnitOfWork(engine) as uow:
-        roots = uow.session.exec(select(Organisation.id).where(Organisation.parent_id.is_(None))).all()
-    return Actor(user_id=None, login="cli", name=name, grants=tuple((r, "admin") for r in roots))
 
 
 def register(app: typer.Typer) -> None:
@@ -79,7 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(org_app, name="org")
     from api import cli_accounts  # user deactivate|activate, calendar list|set
 
-    cli_accounts.register(app, user_app, _open, _fail)
+    cli_accounts.register(app, user_app)
 
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", help="监听地址"), port: int = typer.Option(8000, help="端口"),
@@ -87,7 +30,7 @@ def register(app: typer.Typer) -> None:
         """启动 HTTP 服务（FastAPI + uvicorn）。"""
         from api.server import serve as run_server
 
-        _open().dispose()
+        open_store().dispose()
         run_server(host, port, workers)
 
     @app.command("import")
@@ -95,10 +38,10 @@ def register(app: typer.Typer) -> None:
                 organisation: int = typer.Option(..., "--organisation", help="档案所属组织的编号"),
                 by: str = typer.Option("命令行导入", "--by", help="记入历史的操作人")) -> None:
         """导入档案：每份档案一个事务；有错误的行或文件不导入，其余照常导入；重复导入更新原档案而不重复建档。"""
-        from workflow.store.imports import import_path
+        from workflow.service_layer.imports import import_path
 
-        engine = _open()
-        actor = _system_actor(engine, by)
+        engine = open_store()
+        actor = system_actor(engine, by)
         failed = 0
         for path in paths:
             with UnitOfWork(engine) as uow:
@@ -106,7 +49,7 @@ def register(app: typer.Typer) -> None:
             for line in report.done:
                 typer.echo(line)
             for error in report.errors:
-                _fail(error)
+                fail(error)
             failed += bool(report.errors)
         if failed:
             raise typer.Exit(2)
@@ -117,23 +60,23 @@ def register(app: typer.Typer) -> None:
                bundle: Path = typer.Option(None, "--bundle", help="改为在该目录生成档案包 <档案编号>.zip（含全部上传的材料）"),
                final: bool = typer.Option(False, "--final", help="与 --bundle 同用：正式归档，缺少必备材料时拒绝")) -> None:
         """导出一份档案为 dossier/1 JSON（无损）；或用 --bundle 生成与网页、API 相同的档案包。"""
-        from workflow.store import services
+        from workflow.service_layer import dossiers, materials
 
-        engine = _open()
-        actor = _system_actor(engine, "命令行导出")
+        engine = open_store()
+        actor = system_actor(engine, "命令行导出")
         try:
             with UnitOfWork(engine) as uow:
                 if bundle is not None:  # the same bundle as the API and the web page: uploads included
                     from documents.bundle import build_bundle
 
-                    dossier = services.load_dossier(uow, actor, dossier_id)
-                    files = services.material_files(uow, actor, dossier_id)
+                    dossier = dossiers.load_dossier(uow, actor, dossier_id)
+                    files = materials.material_files(uow, actor, dossier_id)
                     result = build_bundle(dossier, bundle, files=files, final=final)
                     typer.echo(f"{result.path}：{result.documents} 份文件，{result.pages} 页")
                     return
-                document = services.export_dossier(uow, actor, dossier_id)
+                document = dossiers.export_dossier(uow, actor, dossier_id)
         except FazhanError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
         if output is None:
             typer.echo(text, nl=False)
@@ -143,17 +86,18 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def verify() -> None:
         """校验每份档案的密钥签封事件链和档案账本；发现被直接改动、截断或删除的数据时逐条列出并以状态 1 退出。"""
+        from workflow import bootstrap
         from workflow.store.verify import configured_ring, verify_all
 
-        engine = _open()
+        engine = open_store()
         try:
             ring = configured_ring()
         except FazhanError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         with UnitOfWork(engine) as uow:
             count, problems = verify_all(uow.session, ring)
         if ring is None:
-            typer.echo(f"注意：找不到密钥文件 {Settings().chain_key_file}，无法核对签封")
+            typer.echo(f"注意：找不到密钥文件 {bootstrap.settings().chain_key_file}，无法核对签封")
         for p in problems:
             if p.dossier_id is None:
                 typer.echo(f"档案账本：[{p.code}] {p.message}")
@@ -174,7 +118,7 @@ def register(app: typer.Typer) -> None:
         from workflow.store.keys import key_path
         from workflow.store.rotation import rotate
 
-        engine = _open()
+        engine = open_store()
         try:
             report = rotate(engine, key_path(), seal_unsealed=seal_unsealed)
         except FazhanError as exc:
@@ -194,13 +138,13 @@ def register(app: typer.Typer) -> None:
     @app.command("demo-seed")
     def demo_seed() -> None:
         """建立示范组织、用户、党员和几份处于不同阶段的档案（可重复执行）。"""
-        from workflow.store.demo import seed
+        from workflow.service_layer.demo import seed
 
-        engine = _open()
+        engine = open_store()
         try:
             report = seed(engine)
         except FazhanError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         for line in report.created:
             typer.echo(f"已建立 {line}")
         if not report.created:
@@ -227,11 +171,11 @@ def register(app: typer.Typer) -> None:
                 if not org.isdigit() or not what:
                     raise InputError(f"--role “{item}” 应为 组织编号:角色", code="VALUE_INVALID", field="--role")
                 grants.append((int(org), what))
-            with UnitOfWork(_open()) as uow:
+            with UnitOfWork(open_store()) as uow:
                 user = admin.create_user(uow, None, login=login, display_name=name, password=password, grants=grants,
                                          system_admin=system_admin)
         except FazhanError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         typer.echo(f"已建立用户 {user['login']}（{user['display_name']}），编号 {user['id']}")
 
     @org_app.command("add")
@@ -244,9 +188,9 @@ def register(app: typer.Typer) -> None:
         from workflow.store import admin
 
         try:
-            with UnitOfWork(_open()) as uow:
+            with UnitOfWork(open_store()) as uow:
                 org = admin.create_organisation(uow, None, name=name, level=level, parent_id=parent,
                                                 rule_set=rule_set, overlay=overlay)
         except FazhanError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         typer.echo(f"已建立组织 {org['name']}，编号 {org['id']}")

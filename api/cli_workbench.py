@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from api.cli_common import parse_as_of
 from api.output import console, print_error, print_json
 from workflow.errors import FazhanError, InputError
 
@@ -33,12 +34,6 @@ class ReportFormat(str, Enum):
 def fail(error: FazhanError) -> typer.Exit:
     print_error(error)
     return typer.Exit(2)
-
-
-def parse_as_of(value: str | None):
-    from api.cli import parse_as_of as parse  # imported late: api.cli imports this module
-
-    return parse(value)
 
 
 def _safe_name(dossier_id: str) -> str:

@@ -1,7 +1,7 @@
 """The demo main job: cases at different stages built through the engine, then audited and planned.
 
-It also shows the engine refusing: a talk recorded too late, a self-review, and an approval past
-three months that passes only with a recorded reason.
+It also shows the engine refusing: a talk recorded after the deadline the plan shows, a
+self-review, a step whose prerequisite is unreviewed or missing.
 """
 from __future__ import annotations
 
@@ -47,9 +47,10 @@ def run_demo(as_of: dt.date) -> None:
     out.rule("引擎的把关")
     fresh = dossiers[-1]
     s01 = fresh.steps[0].date
-    _show_refusal(out, "谈话晚于一个月", lambda: record_step(
-        fresh, {"step": "s02_applicant_talk", "date": add_months(s01, 1) + dt.timedelta(days=1),
-                "recorded_by": "李书记"}, as_of=add_months(s01, 2)))
+    talk_plan = next(n for n in plan_dossier(fresh, s01).next if n.step == "s02_applicant_talk")
+    late = talk_plan.deadline + dt.timedelta(days=1)  # a day past the deadline the TALK_LATE rule sets
+    _show_refusal(out, f"谈话晚于期限 {talk_plan.deadline}", lambda: record_step(
+        fresh, {"step": "s02_applicant_talk", "date": late, "recorded_by": "李书记"}, as_of=late))
     talk = record_step(fresh, {"step": "s02_applicant_talk", "date": s01 + dt.timedelta(days=7),
                                "recorded_by": "李书记"}, as_of=as_of).dossier
     _show_refusal(out, "记录人自己审核", lambda: review_step(talk, 1, "李书记", as_of))

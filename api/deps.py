@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from workflow.dossier import Dossier
-from workflow.store import cache, services
+from workflow.service_layer import dossiers, materials
+from workflow.store import cache
 from workflow.store.access import Actor
 from workflow.store.accounts import actor_for_token, require_own_password
 from workflow.store.errors import Unauthorised
@@ -137,9 +138,9 @@ def json_answer(content: Any, status_code: int = 200) -> Response:
 
 def scoped_dossier(dossier_id: str, uow: UowDep, actor: CurrentActor) -> Dossier:
     """The `Dossier` named in the path, if the user may read it in full (for forms and bundles)."""
-    return services.load_dossier(uow, actor, dossier_id)
+    return dossiers.load_dossier(uow, actor, dossier_id)
 
 
 def scoped_material_files(dossier_id: str, uow: UowDep, actor: CurrentActor) -> dict[str, bytes]:
     """The dossier's uploaded files by SHA-256 (verified), for its archive bundle."""
-    return services.material_files(uow, actor, dossier_id)
+    return materials.material_files(uow, actor, dossier_id)

@@ -7,8 +7,10 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from checklists.step_fields import step_schema
+
 _SEVERITY_STYLE = {"violation": "bold red", "warning": "yellow", "info": "cyan"}
-_SEVERITY_LABEL = {"violation": "违规", "warning": "警告", "info": "提示"}
+_SEVERITY_LABEL = step_schema().words("severity_report")  # checklists/data/step_fields.toml
 
 
 def console() -> Console:

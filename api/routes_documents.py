@@ -15,18 +15,15 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from api.error_table import status_for
+from api.errors import error_body
 from workflow.dossier import Dossier
-from workflow.errors import FazhanError, InputError
-
-_STATUS = {"FORM_UNKNOWN": 404, "FORM_NOT_APPLICABLE": 404, "ARCHIVE_INCOMPLETE": 409,
-           "MATERIAL_FILE_MISSING": 409, "MATERIAL_ALTERED": 409, "MATERIAL_CORRUPT": 409}
+from workflow.errors import FazhanError
 
 
 def _error(exc: FazhanError) -> JSONResponse:
-    status = _STATUS.get(exc.code, 422 if isinstance(exc, InputError) else 500)
-    body = exc.to_dict()
-    body.pop("file", None)
-    return JSONResponse({"error": body}, status_code=status)
+    """The error table's answer; `file` is dropped (a renderer may name a template or output path)."""
+    return JSONResponse(error_body(exc, keep_file=False), status_code=status_for(exc))
 
 
 def disposition(kind: str, filename: str) -> str:

@@ -14,7 +14,7 @@ def _parameters(rule) -> str:
     shown = []
     for name, field in type(params).model_fields.items():
         value = getattr(params, name)
-        if name in ("step", "steps") or value in (None, [], {}):
+        if name in ("step", "steps", "phrases") or value in (None, [], {}):  # phrases: wording, not a figure
             continue
         shown.append(f"{field.alias or name}={value}")
     return "，".join(shown)

@@ -53,10 +53,15 @@ WARM_UP = 4  # dossiers walked per worker process before the timed walk, on as m
 # Runs inside the tree under test (its own service layer and migrations): prints the seeded names as JSON.
 SEED = r"""
 import json, sys, uuid
-from workflow.store import admin, services
+try:
+    from workflow.service_layer import dossiers, steps
+except ImportError:  # a revision from before the service layer (issue 14)
+    from workflow.store import services as dossiers
+    steps = dossiers
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.db import make_engine, migrate
-from workflow.store.demo import FULL_CASE_FACTS
+from workflow.service_layer.demo import FULL_CASE_FACTS
 from workflow.store.repository import UnitOfWork
 
 url, schema, count, password = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -76,12 +81,12 @@ actor = Actor(user_id=None, login="bench", name=f"记录人{run}", grants=((bran
 ids = []
 for n in range(count):
     with UnitOfWork(engine) as uow:
-        ids.append(services.create_dossier(uow, actor, branch, {"name": f"压测{n}", "birth_date": "2000-01-01"},
+        ids.append(dossiers.create_dossier(uow, actor, branch, {"name": f"压测{n}", "birth_date": "2000-01-01"},
                                            track_materials=False)["id"])
     for facts in FULL_CASE_FACTS.values():
         for key, item in facts:
             with UnitOfWork(engine) as uow:
-                services.add_fact(uow, actor, ids[-1], key, item)
+                steps.add_fact(uow, actor, ids[-1], key, item)
 engine.dispose()
 print(json.dumps({"recorder": recorder, "reviewer": reviewer, "ids": ids}))
 """
@@ -418,7 +423,7 @@ def main() -> None:
     TIMELINE = [] if args.timeline else None
     url = os.environ.get("FAZHAN_DATABASE_URL", DEFAULT_URL)
     sys.path.insert(0, str(ROOT))
-    from workflow.store.demo import FULL_CASE_STEPS
+    from workflow.service_layer.demo import FULL_CASE_STEPS
 
     steps = FULL_CASE_STEPS[:min(args.steps, len(FULL_CASE_STEPS))]
     plan = [(int(c), int(w)) for c in args.clients.split(",") for w in args.workers.split(",")]

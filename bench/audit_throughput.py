@@ -10,7 +10,10 @@ temporary git worktree, the same Python, run alternately), their ratios, and whe
 identical findings and states for every dossier. Targets (issue 13): parse + audit 15,000/s per
 core, audit alone 40,000/s.
 
-Usage: python bench/audit_throughput.py [--count 20000] [--rounds 3] [--baseline e95f28d]
+On a shared machine these figures move with the load of the other processes; for a figure that
+does not, bench/audit_instructions.py counts the instructions per dossier of the same two paths.
+
+Usage: python bench/audit_throughput.py [--count 20000] [--rounds 3] [--baseline e95f28d | --baseline-tree DIR]
 """
 from __future__ import annotations
 
@@ -121,16 +124,22 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3, help="best of N timed passes; trees alternate")
     parser.add_argument("--baseline", help="a git revision to compare with, e.g. the previous main")
+    parser.add_argument("--baseline-tree", type=Path,
+                        help="a directory holding the code to compare with (e.g. `git archive REV | tar -x -C DIR`), "
+                             "measured as --baseline is, without a git worktree")
     args = parser.parse_args()
+    if args.baseline and args.baseline_tree:
+        parser.error("--baseline or --baseline-tree, not both")
     with tempfile.TemporaryDirectory() as tmp:
         before = None
+        base_tree = args.baseline_tree.resolve() if args.baseline_tree else None
         if args.baseline:
             base_tree = Path(tmp) / "baseline"
             subprocess.run(["git", "worktree", "add", "--detach", str(base_tree), args.baseline], cwd=ROOT,
                            check=True, capture_output=True)
         try:
             now = run_in(ROOT, args.count, args.rounds)
-            if args.baseline:
+            if base_tree is not None:
                 before = run_in(base_tree, args.count, args.rounds)
                 again = run_in(ROOT, args.count, args.rounds)  # alternate, keep each tree's best
                 now.update({k: max(now[k], again[k]) for k in ("parse + audit", "parse only", "audit only")})

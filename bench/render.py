@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "01_valid_2014_full_record"
 CPU, WALL = "cpu", "wall"
+TARGET_FORMS_PER_S = 8.0  # issue 13: one form at a time, one process
+TARGET_BUNDLE_S = 2.0  # issue 13: a full 23-form bundle
 
 
 def example(tree: Path, stem: str) -> dict:
@@ -175,6 +177,11 @@ def main() -> None:
         print(line)
     if before:
         print("ratio: how many times better the new figure is (for sizes, below 1 means larger)")
+    alone = now["forms"] / now["alone"][CPU]
+    print(f"targets (CPU, this process): one form at a time {alone:.2f} forms/s against {TARGET_FORMS_PER_S:g} "
+          f"({alone / TARGET_FORMS_PER_S:.2f} of it); a bundle {now['bundle'][CPU]:.2f} s against {TARGET_BUNDLE_S:g} s "
+          f"({TARGET_BUNDLE_S / now['bundle'][CPU]:.2f} of it). CPU seconds grow when the machine is busy (shared "
+          f"caches and cores): compare figures taken side by side, as here.")
 
 
 if __name__ == "__main__":

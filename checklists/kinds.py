@@ -70,13 +70,22 @@ class Nomination(KindParams):
     accepted: list[str]
 
 
+Phrases = dict[str, str]
+"""The sentences a kind fills into its message ("{problem}", "{status}"), one per case it tells apart,
+written in the data with the rule's own figures (workflow.rules.templates.phrase fills them)."""
+
+
 class People(KindParams):
+    """`phrases`: `count_exact` and `count_range` ({role}, {min}, {max}, {actual}), `status` ({role},
+    {name}, {date}, {status}, {wanted_status}), `discipline` ({role}, {name}, {discipline})."""
+
     step: str
     min: int = Field(json_schema_extra=HIGHER)
     max: int = Field(json_schema_extra=LOWER)
     status: str
     forbidden_discipline: list[str] = []
     role: str
+    phrases: Phrases
 
 
 class PeriodicAssessment(KindParams):
@@ -96,12 +105,22 @@ class ThoughtReports(KindParams):
 
 class Publicity(KindParams):
     """A notice of at least `working_days` before the step; a 流动人员 needs one in each of
-    `mobile_places` (流出地 and 流入地)."""
+    `mobile_places` (流出地 and 流入地). `phrases`: `missing` ({step_name}, {label}, {where}), `short`
+    ({label}, {where}, {start}, {end}, {counted}, {working_days}, {last_day}), `not_over` ({step_name},
+    {date}, {label}, {where}, {end})."""
 
     step: str
     publicity: str
     working_days: int = Field(json_schema_extra=HIGHER)
     mobile_places: list[str] = []
+    phrases: Phrases
+
+
+class PaperReview(KindParams):
+    """`phrases`: `confirmed` ({confirmed_by}, {confirmed_on}), `pending`: the status a paper sign-off
+    is shown with."""
+
+    phrases: Phrases
 
 
 class DisciplinePeriod(KindParams):
@@ -146,14 +165,22 @@ class RequiredFields(KindParams):
 
 
 class Meeting(KindParams):
+    """`phrases`: `hint`, what the meeting's form tells people before they record the vote (the web
+    step form and the branch meeting form print it)."""
+
     steps: list[str]
+    phrases: Phrases = {}
 
 
 class Extension(KindParams):
+    """`phrases`: `no_months`, `months` ({months}, {min_months}, {max_months}), `times` ({earlier},
+    {max_times})."""
+
     step: str
     min_months: int = Field(json_schema_extra=HIGHER)
     max_months: int = Field(json_schema_extra=LOWER)
     max_times: int = Field(json_schema_extra=LOWER)
+    phrases: Phrases
 
 
 class StepOnly(KindParams):
@@ -189,7 +216,7 @@ KIND_PARAMS: dict[str, type[KindParams]] = {
     "signatures": NoParams,
     "review": NoParams,
     "self_review": NoParams,
-    "paper_review": NoParams,
+    "paper_review": PaperReview,
     "archive_correction": NoParams,
     "before_leaving": BeforeLeaving,
     "discipline_period": DisciplinePeriod,

@@ -13,16 +13,14 @@ naming the file, the field and the value.
 from __future__ import annotations
 
 import re
-import tomllib
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from checklists.errors import ChecklistError
 from checklists.gaps import Gap
+from checklists.policy_files import PolicyFamily
 
 LEAGUE_DIR = Path(__file__).parent / "data" / "league"
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
@@ -79,7 +77,6 @@ class LeaguePolicy(BaseModel):
 _RULE_RANK = {"at_least": 0, "more_than": 1}   # at the same share, "more than" admits fewer meetings
 _BASE_RANK = {"present": 0, "expected": 1}     # yes votes over those expected is never easier than over those present
 OVERLAY_FIELDS = ("name", "quorum", "quorum_rule", "majority", "majority_of", "majority_rule", "max_share", "valid_for")
-BASE_POLICY = "default"
 
 
 def _words_of(policy: LeaguePolicy, field: str) -> str:
@@ -114,88 +111,16 @@ def _looser_field(base: LeaguePolicy, local: LeaguePolicy) -> str | None:
     return None
 
 
-def refuse_if_looser(base: LeaguePolicy, local: LeaguePolicy, who: str, file: str, path: str = "league") -> None:
-    """Raises OVERLAY_LOOSENS naming `who`, the field and both values when `local` is looser than `base`."""
-    field = _looser_field(base, local)
-    if field is not None:
-        raise ChecklistError(
-            f"{who} 放宽了推优规则（{base.id}）的 {field}：原为 {_words_of(base, field)}，"
-            f"地方为 {_words_of(local, field)}；地方细则只能收紧", code="OVERLAY_LOOSENS", file=file,
-            path=f"{path}.{field}", field=field,
-            details=[{"field": field, "national": _words_of(base, field), "local": _words_of(local, field)}])
+LEAGUE = PolicyFamily(
+    table="league", noun="推优规则", model=LeaguePolicy, folder=LEAGUE_DIR, overlay_fields=OVERLAY_FIELDS,
+    looser=_looser_field, describe=_words_of, local_name=lambda base, data, overlay_id: f"{base.name}（{overlay_id} 收紧）",
+    as_data=lambda policy: {**policy.model_dump(), "valid_for": str(policy.valid_for)})
+"""The 推优 policies (data/league/) and how an overlay's `[league]` table tightens them."""
 
-
-def tighten(base: LeaguePolicy, raw, overlay_id: str, file: str) -> LeaguePolicy:
-    """`base` with an overlay's `[league]` table applied; refuses an unknown key, an impossible value
-    (LEAGUE_POLICY_INVALID) and any loosening (OVERLAY_LOOSENS), naming overlay, field and values."""
-    if not isinstance(raw, dict):
-        raise ChecklistError("league 应为表（[league]）", code="LEAGUE_POLICY_INVALID", file=file, path="league",
-                             field="league")
-    unknown = sorted(set(raw) - set(OVERLAY_FIELDS))
-    if unknown:
-        raise ChecklistError(f"地方细则 {overlay_id} 的 [league] 中有无法识别的项：{'、'.join(unknown)}"
-                             f"（可用：{'、'.join(OVERLAY_FIELDS)}）", code="LEAGUE_POLICY_INVALID", file=file,
-                             path=f"league.{unknown[0]}", field=unknown[0])
-    data = {**base.model_dump(), "valid_for": str(base.valid_for), **raw, "id": overlay_id}
-    if "name" not in raw:
-        data["name"] = f"{base.name}（{overlay_id} 收紧）"
-    try:
-        local = LeaguePolicy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        message = str((first.get("ctx") or {}).get("error") or first["msg"])
-        raise ChecklistError(f"地方细则 {overlay_id} 的 league.{field}：{message}（现为 {first.get('input')!r}）",
-                             code="LEAGUE_POLICY_INVALID", file=file, path=f"league.{field}", field=field) from None
-    refuse_if_looser(base, local, f"地方细则 {overlay_id}", file)
-    return local
-
-
-def overlay_policy(overlay: dict | None, file: str = "<inline>") -> LeaguePolicy:
-    """The 推优 policy under an overlay: the common practice, tightened by its `[league]` table if any."""
-    base = load_policy(BASE_POLICY)
-    if not overlay or "league" not in overlay:
-        return base
-    return tighten(base, overlay["league"], str(overlay.get("id") or Path(file).stem), file)
-
-
-@lru_cache(maxsize=None)
-def policy_for_overlay(name: str | None) -> LeaguePolicy:
-    """The policy of an organisation pinned to the overlay `name` (None: no overlay)."""
-    if not name:
-        return load_policy(BASE_POLICY)
-    from checklists.loader import read_overlay
-
-    data, file = read_overlay(name)
-    return overlay_policy(data, file)
-
-
-def policy_names() -> list[str]:
-    return sorted(p.stem for p in LEAGUE_DIR.glob("*.toml"))
-
-
-@lru_cache(maxsize=None)
-def load_policy(name: str = "default") -> LeaguePolicy:
-    if name not in policy_names():
-        raise ChecklistError(f"未知的推优规则“{name}”，可用：{'、'.join(policy_names())}", code="LEAGUE_POLICY_UNKNOWN",
-                             field="policy")
-    return read_policy_file(LEAGUE_DIR / f"{name}.toml")
-
-
-def read_policy_file(path: str | Path) -> LeaguePolicy:
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ChecklistError(f"找不到推优规则文件 {path}", code="LEAGUE_POLICY_NOT_FOUND", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError(f"TOML 格式错误：{exc}", code="LEAGUE_POLICY_SYNTAX", file=str(path)) from None
-    try:
-        return LeaguePolicy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        message = str((first.get("ctx") or {}).get("error") or first["msg"])
-        raise ChecklistError(f"推优规则 {data.get('id', path.stem)} 的 {field}：{message}（现为 {first.get('input')!r}）",
-                             code="LEAGUE_POLICY_INVALID", file=str(path), path=field, field=field) from None
+load_policy = LEAGUE.load
+read_policy_file = LEAGUE.read_file
+refuse_if_looser = LEAGUE.refuse_if_looser
+tighten = LEAGUE.tighten
+overlay_policy = LEAGUE.for_overlay_table
+policy_for_overlay = LEAGUE.for_overlay
+policy_names = LEAGUE.names

@@ -47,6 +47,7 @@ class Step(_Data):
     in_state: str | None = None
     also_in_states: list[str] = []
     blocked_while: list[str] = []
+    archives: bool = False  # files the case's materials: the step that closes a case in its end state
     article: str
 
     @property

@@ -21,9 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from checklists.errors import ChecklistError
+from checklists.policy_files import PolicyFamily
 
 PAIRING_DIR = Path(__file__).parent / "data" / "pairing"
 TEACHER_ROLE = "teacher"
@@ -75,59 +76,27 @@ class PairingPolicy(BaseModel):
 
 
 OVERLAY_FIELDS = ("name", "scheme", "members_per_activist", "members_per_class", "max_load")
-BASE_POLICY = "default"
 
 
-def tighten(base: PairingPolicy, raw, overlay_id: str, file: str) -> PairingPolicy:
-    """`base` with an overlay's `[pairing]` table applied. The overlay chooses the scheme and how many
-    contacts a unit gets (第九条 bounds them), and may lower the load limit; it refuses an unknown key
-    or an impossible value (PAIRING_POLICY_INVALID) and a higher load limit (OVERLAY_LOOSENS), naming
-    the overlay, the field and the values."""
-    if not isinstance(raw, dict):
-        raise ChecklistError("pairing 应为表（[pairing]）", code="PAIRING_POLICY_INVALID", file=file, path="pairing",
-                             field="pairing")
-    unknown = sorted(set(raw) - set(OVERLAY_FIELDS))
-    if unknown:
-        raise ChecklistError(f"地方细则 {overlay_id} 的 [pairing] 中有无法识别的项：{'、'.join(unknown)}"
-                             f"（可用：{'、'.join(OVERLAY_FIELDS)}）", code="PAIRING_POLICY_INVALID", file=file,
-                             path=f"pairing.{unknown[0]}", field=unknown[0])
-    data = {**base.model_dump(), **raw, "id": overlay_id}
-    if "name" not in raw:
-        data["name"] = f"{SCHEME_WORDS.get(data['scheme'], data['scheme'])}（{overlay_id}）"
-    try:
-        local = PairingPolicy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        message = str((first.get("ctx") or {}).get("error") or first["msg"])
-        raise ChecklistError(f"地方细则 {overlay_id} 的 pairing.{field}：{message}（现为 {first.get('input')!r}）",
-                             code="PAIRING_POLICY_INVALID", file=file, path=f"pairing.{field}", field=field) from None
-    if local.max_load > base.max_load:
-        raise ChecklistError(
-            f"地方细则 {overlay_id} 放宽了结对规则（{base.id}）的 max_load：原为{base.load_words()}，"
-            f"地方为{local.load_words()}；地方细则只能收紧", code="OVERLAY_LOOSENS", file=file,
-            path="pairing.max_load", field="max_load",
-            details=[{"field": "max_load", "national": base.max_load, "local": local.max_load}])
-    return local
+def _looser(base: PairingPolicy, local: PairingPolicy) -> str | None:
+    """The overlay chooses the scheme and how many contacts a unit gets (第九条 bounds them) freely;
+    only a higher load limit loosens the common practice."""
+    return "max_load" if local.max_load > base.max_load else None
 
 
-def overlay_policy(overlay: dict | None, file: str = "<inline>") -> PairingPolicy:
-    """The pairing policy under an overlay: the plain reading of 第九条, as its `[pairing]` table sets it."""
-    base = load_policy(BASE_POLICY)
-    if not overlay or "pairing" not in overlay:
-        return base
-    return tighten(base, overlay["pairing"], str(overlay.get("id") or Path(file).stem), file)
+PAIRING = PolicyFamily(
+    table="pairing", noun="结对规则", model=PairingPolicy, folder=PAIRING_DIR, overlay_fields=OVERLAY_FIELDS,
+    looser=_looser, describe=lambda policy, field: policy.load_words(), detail=getattr,
+    local_name=lambda base, data, overlay_id: f"{SCHEME_WORDS.get(data['scheme'], data['scheme'])}（{overlay_id}）")
+"""The pairing policies (data/pairing/) and how an overlay's `[pairing]` table tightens them."""
 
-
-@lru_cache(maxsize=None)
-def policy_for_overlay(name: str | None) -> PairingPolicy:
-    """The policy of an organisation pinned to the overlay `name` (None: no overlay)."""
-    if not name:
-        return load_policy(BASE_POLICY)
-    from checklists.loader import read_overlay
-
-    data, file = read_overlay(name)
-    return overlay_policy(data, file)
+load_policy = PAIRING.load
+parse_policy = PAIRING.parse
+read_policy_file = PAIRING.read_file
+tighten = PAIRING.tighten
+overlay_policy = PAIRING.for_overlay_table
+policy_for_overlay = PAIRING.for_overlay
+policy_names = PAIRING.names
 
 
 ROLES_FILE = PAIRING_DIR.parent / "member_roles.toml"
@@ -148,41 +117,3 @@ def member_roles() -> dict[str, str]:
     return dict(roles)
 
 
-def policy_names() -> list[str]:
-    return sorted(p.stem for p in PAIRING_DIR.glob("*.toml"))
-
-
-@lru_cache(maxsize=None)
-def load_policy(name: str = "default") -> PairingPolicy:
-    if name not in policy_names():
-        raise ChecklistError(f"未知的结对规则“{name}”，可用：{'、'.join(policy_names())}", code="PAIRING_POLICY_UNKNOWN",
-                             field="policy")
-    return read_policy_file(PAIRING_DIR / f"{name}.toml")
-
-
-def parse_policy(data: dict, file: str) -> PairingPolicy:
-    """A policy from its TOML table; the first problem is raised, naming file, path, field and value."""
-    try:
-        return PairingPolicy.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        message = str((first.get("ctx") or {}).get("error") or first["msg"])
-        shown = "未填" if first["type"] == "missing" else repr(first.get("input"))
-        details = [{"path": ".".join(str(p) for p in e["loc"]), "reason": str((e.get("ctx") or {}).get("error") or e["msg"])}
-                   for e in exc.errors()]
-        raise ChecklistError(f"结对规则 {data.get('id', Path(file).stem)} 的 {field}：{message}（现为 {shown}）",
-                             code="PAIRING_POLICY_INVALID", file=file, path=field, field=field,
-                             details=details) from None
-
-
-def read_policy_file(path: str | Path) -> PairingPolicy:
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ChecklistError(f"找不到结对规则文件 {path}", code="PAIRING_POLICY_NOT_FOUND", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ChecklistError(f"TOML 格式错误：{exc}", code="PAIRING_POLICY_SYNTAX", file=str(path)) from None
-    return parse_policy(data, str(path))

@@ -25,6 +25,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from checklists.errors import ChecklistError
+from checklists.step_fields import step_schema
 
 SCHEME_DIR = Path(__file__).parent / "data" / "schemes"
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
@@ -472,14 +473,15 @@ def _check_period(scheme: Scheme, p: _Problems) -> None:
             days.append(None)
         if days[-1] is None or days[-1] == dt.date(2000, 2, 29):
             p.add("SCHEME_PERIOD", f"period.starts[{k}]", "starts", f"“{text}”不是 MM-DD 形式的日期（2 月 29 日除外）")
-    wanted = {"semester": 2, "year": 1}[period.unit]
+    unit = step_schema().words("scoring_unit")  # 学期, 学年 (checklists/data/step_fields.toml)
+    wanted = {"semester": 2, "year": 1}[period.unit]  # periods a school year has at least
     if len(period.starts) < wanted:
         p.add("SCHEME_PERIOD", "period.starts", "starts",
-              f"按{'学期' if period.unit == 'semester' else '学年'}考核至少需要 {wanted} 个起始日（现为 {period.starts}）")
+              f"按{unit[period.unit]}考核至少需要 {wanted} 个起始日（现为 {period.starts}）")
     if period.unit == "year" and len(period.starts) != 1:
-        p.add("SCHEME_PERIOD", "period.starts", "starts", f"按学年考核只能有一个起始日（现为 {period.starts}）")
+        p.add("SCHEME_PERIOD", "period.starts", "starts", f"按{unit['year']}考核只能有一个起始日（现为 {period.starts}）")
     if period.unit == "year" and period.publish == "semester":
-        p.add("SCHEME_PERIOD", "period.publish", "publish", "按学年考核，不能按学期公开")
+        p.add("SCHEME_PERIOD", "period.publish", "publish", f"按{unit['year']}考核，不能按{unit['semester']}公开")
     known = [d for d in days if d is not None]
     if len(set(known)) != len(known):
         p.add("SCHEME_PERIOD", "period.starts", "starts", f"起始日重复：{period.starts}")

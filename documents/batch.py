@@ -7,6 +7,7 @@ before any job starts, so one bad dossier refuses the run instead of leaving hal
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -27,9 +28,13 @@ def default_workers() -> int:
 
 
 def _init_worker(parent_pid: int) -> None:
-    """Dies with the parent (no orphaned renderer after a `kill -9`), then loads fonts and styles."""
+    """Dies with the parent (no orphaned renderer after a `kill -9`), then loads fonts and styles and
+    freezes them out of the collector's way: a render makes many short-lived objects, and each full
+    collection would otherwise walk WeasyPrint, the rule sets and the modules again (as api/heap.py
+    does for the served process)."""
     die_with_parent(parent_pid)
     warm_up()
+    gc.freeze()
 
 
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from checklists.model import Form, RuleSet
+from checklists.step_fields import step_schema
 from documents.completeness import MissingMaterial, missing_required_materials
 from documents.forms import applicable_forms
 from documents.inforce import current_rule_set, rule_set_on
@@ -20,7 +21,7 @@ from workflow.errors import FazhanError
 from workflow.machine import derive_state
 
 FRONT_FORMS = ["full_record"]
-KIND_LABEL = {"generated": "系统生成", "file": "电子件", "paper": "纸质原件"}
+KIND_LABEL = step_schema().words("material_kind")  # checklists/data/step_fields.toml
 
 
 @dataclass

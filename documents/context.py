@@ -14,7 +14,7 @@ from documents import labels
 from documents.inforce import current_rule_set, rule_sets_by_step
 from documents.rule_words import rule_figures
 from workflow.dossier import Dossier, Person, StepEntry, Votes
-from workflow.rules.periodic import window_end
+from workflow.rules.kinds import KINDS, rules_of_kind
 from workflow.view import DossierView
 
 _STEP_FIELDS = list(StepEntry.model_fields)
@@ -57,18 +57,20 @@ def _step(rs: RuleSet, step_id: str, entry: StepEntry | None) -> dict[str, Any]:
 
 
 def _half_years(rs: RuleSet, start: dt.date | None, until: dt.date | None, assessments: list[dict]) -> list[dict]:
-    """The assessment rule's windows after s03 (its `every`, normally half a year) and their assessments."""
+    """The windows the activist assessment rule imposes after s03 (its kind says them: every `every`,
+    normally half a year) and the assessments in each; at least two rows, blank without s03."""
     if start is None:
         return [{"index": k, "start": None, "end": None, "items": []} for k in (1, 2)]
-    every = next(r.params.every for r in rs.rules if r.kind == "periodic_assessment")
-    rows, k = [], 1
-    while True:
-        lo, hi = window_end(start, every, k - 1), window_end(start, every, k)
+    kind = KINDS["periodic_assessment"]
+    rules = rules_of_kind(rs, "periodic_assessment")
+    rule = next((r for r in rules if r.params.period == "activist"), rules[0])
+    rows = []
+    for k, (lo, hi) in enumerate(kind.windows(rule, start), 1):
         if k > 2 and (hi > until if until else not any(a["date"] > lo for a in assessments)):
             return rows
         rows.append({"index": k, "start": lo, "end": hi,
                      "items": [a for a in assessments if lo < a["date"] <= hi]})
-        k += 1
+    return rows
 
 
 def _probation(rs: RuleSet, dossier: Dossier, steps: dict[str, dict], cycles: list[dict]) -> dict[str, Any]:

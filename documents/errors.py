@@ -1,7 +1,9 @@
 """Errors of the documents room: each has a stable code and a Chinese message for people.
 
 They subclass FazhanError so the CLI and the API answer them like any other expected failure:
-code and message, never a traceback, and nothing half-written on disk.
+code and message, never a traceback, and nothing half-written on disk. The status and page heading
+of each code are in the one error table, api/error_table.py (keyed by code: a new class here needs
+its row there, tests/api/test_error_table.py checks it).
 """
 from __future__ import annotations
 

@@ -18,14 +18,15 @@ import json
 from dataclasses import dataclass
 
 from checklists.schemes import Scheme
+from checklists.step_fields import step_schema
 from documents.errors import DocumentError
 from documents.pdf import PdfAttachment, html_to_pdf
 from documents.templating import render_template
 
 TEMPLATE = "notices/ranking_notice.html"
 ATTACHMENT = "ranking.json"
-STATUS_WORDS = {"vetoed": "一票否决", "incomplete": "考核不完整"}
-UNIT_WORDS = {"semester": "学期", "year": "学年"}
+STATUS_WORDS = step_schema().words("score_status")  # checklists/data/step_fields.toml
+UNIT_WORDS = step_schema().words("scoring_unit")
 WIDE_AFTER = 3  # more dimension columns than this do not fit a portrait page: the notice turns landscape
 
 

@@ -9,7 +9,9 @@ subset whatever the text: about 20 ms a face, a third of a form. Documents that 
 together (a bundle's forms, a stage's forms) therefore go through `PdfBatch`: each is laid out on
 its own (its own page numbers "第 N 页 共 M 页", title and language), then all pages are painted
 into one PDF, the fonts subset once, and that PDF is cut into one PDF/A-3b file per document
-(`documents.pdf_split`).
+(`documents.pdf_split`). A document written alone (the API's one-form route) still pays what
+WeasyPrint pays per PDF, less what `documents.pdf_tuning` removes with the same bytes out: the
+whole-face copy, the second subset pass and the second deflate of every stream.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from documents import pdf_split
+from documents import pdf_split, pdf_tuning
 from documents.errors import GlyphMissing, RenderFailed
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,9 +53,11 @@ class _NotdefCollector(logging.Handler):
 
 @lru_cache(maxsize=1)
 def _weasy():
-    """WeasyPrint and the process's one FontConfiguration (every PDF of this process shares it)."""
+    """WeasyPrint (with documents.pdf_tuning's single-pass font subset) and the process's one
+    FontConfiguration (every PDF of this process shares it)."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
+    pdf_tuning.install()
     return weasyprint, FontConfiguration()
 
 
@@ -95,7 +99,7 @@ def _lay_out(html: str, stylesheets: tuple[Path, ...], base_url: Path):
 def _write(document, attachments: list[PdfAttachment]) -> bytes:
     weasyprint, _ = _weasy()
     return document.write_pdf(
-        pdf_variant=PDF_VARIANT,
+        pdf_variant=PDF_VARIANT, finisher=pdf_tuning.keep_stream_bytes,
         attachments=[weasyprint.Attachment(string=a.data, name=a.name, description=a.description,
                                            relationship=a.relationship) for a in attachments])
 

@@ -10,43 +10,26 @@ from typing import Any
 
 from checklists.gaps import Gap
 from checklists.model import RuleSet
+from workflow.rules.kinds import KINDS
+from workflow.rules.words import chinese_number, gap_words
 
-_DIGITS = "零一二三四五六七八九"
+__all__ = ["chinese_number", "gap_text", "rule_figures"]
 
-
-def chinese_number(n: int) -> str:
-    """0–99 in Chinese numerals, as the 细则 writes them (十五, 二十四, 四十)."""
-    if n < 10:
-        return _DIGITS[n]
-    tens, units = divmod(n, 10)
-    head = "" if tens == 1 else _DIGITS[tens]
-    return f"{head}十{_DIGITS[units] if units else ''}" if n < 100 else str(n)
+_GAP_FIGURES = ("within", "at_least", "excused_within", "every")
 
 
 def gap_text(gap: Gap | None, *, every: bool = False) -> str | None:
-    """"一个月", "三个月", "一年", "十五日"; with `every`, six months reads "半年" (每半年)."""
-    if gap is None:
-        return None
-    parts = []
-    if gap.months:
-        if every and gap.months == 6:
-            parts.append("半年")
-        elif gap.months % 12 == 0:
-            parts.append(f"{chinese_number(gap.months // 12)}年")
-        else:
-            parts.append(f"{chinese_number(gap.months)}个月")
-    if gap.days:
-        parts.append(f"{chinese_number(gap.days)}日")
-    return "".join(parts) or "零日"
+    """"一个月", "三个月", "一年", "十五日"; with `every`, six months reads "半年" (每半年): the one writer
+    the findings' messages use too (workflow.rules.words)."""
+    return gap_words(gap, every=every)
 
 
 def _figures(rule) -> dict[str, Any]:
     params = rule.params
     out: dict[str, Any] = {"code": rule.code, "article": rule.article, "name": rule.name,
                            "rule_set": rule.rule_set, "overlay": rule.overlay, "severity": rule.severity}
-    for name in ("within", "at_least", "excused_within"):
-        out[name] = gap_text(getattr(params, name, None))
-    out["every"] = gap_text(getattr(params, "every", None), every=True)
+    out.update(dict.fromkeys(_GAP_FIGURES))
+    out.update(KINDS[rule.kind].message_params(rule))  # the kind's own words for its figures, as findings print them
     for name in ("min_days", "min_hours", "working_days", "min", "max", "min_months", "max_months"):
         value = getattr(params, name, None)
         out[name] = chinese_number(value) if isinstance(value, int) else None

@@ -1,4 +1,5 @@
-"""Alembic environment: the schema is `SQLModel.metadata`; the URL is the settings class's."""
+"""Alembic environment: the schema is `SQLModel.metadata`; the URL is the one given to Alembic, else the
+process's settings (workflow.bootstrap: FAZHAN_DATABASE_URL)."""
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -6,9 +7,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlmodel import SQLModel
 
+from workflow import bootstrap
 from workflow.store import tables  # noqa: F401  (registers the tables)
 from workflow.store.db import make_engine
-from workflow.store.settings import Settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -18,7 +19,7 @@ target_metadata = SQLModel.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or Settings().database_url
+    return config.get_main_option("sqlalchemy.url") or bootstrap.settings().database_url
 
 
 def run_migrations_offline() -> None:

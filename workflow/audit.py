@@ -18,6 +18,7 @@ from workflow.findings import Finding
 from workflow.machine import derive_state
 from workflow.procedure import procedure_rule_set
 from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS
+from workflow.rules.plain import plain_rule
 from workflow.view import AuditContext, DossierView
 
 if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
@@ -40,22 +41,42 @@ def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
 
 
 class _StepPlans:
-    """Each step's rules of one rule set (overlay applied) with their evaluators, compiled once."""
+    """Each step's rules of one rule set (overlay applied) with their evaluators, compiled once; the
+    rules as plain copies (workflow.rules.plain), which the evaluators read several times cheaper."""
 
     def __init__(self, rs: RuleSet):
         self.rs = rs
-        self.by_step = {step: tuple((STEP_EVALUATORS[rule.kind], rule) for rule in rules)
+        self.by_step = {step: tuple((STEP_EVALUATORS[rule.kind], plain_rule(rule)) for rule in rules)
                         for step, rules in rs.rules_by_step.items() if step is not None}
+        self.runs: dict[tuple, tuple] = {}
+
+    def run_of(self, steps: tuple[str, ...]) -> tuple:
+        """(evaluator, rule, position) for every rule of every recorded step, in the order of the
+        records then of the step's rules: the plan of a dossier judged wholly by this rule set, kept
+        per sequence of step ids (dossiers share a few; the memory is bounded: emptied when full)."""
+        found = self.runs.get(steps)
+        if found is None:
+            by_step = self.by_step
+            found = tuple((evaluator, rule, at) for at, step in enumerate(steps)
+                          for evaluator, rule in by_step.get(step, ()))
+            if len(self.runs) >= 4096:
+                self.runs.clear()
+            self.runs[steps] = found
+        return found
 
 
 _step_plans: dict[int, _StepPlans] = {}
 
 
-def _plans(rs: RuleSet) -> dict[str, tuple]:
+def _compiled(rs: RuleSet) -> _StepPlans:
     plans = _step_plans.get(id(rs))
     if plans is None or plans.rs is not rs:
         plans = _step_plans[id(rs)] = _StepPlans(rs)
-    return plans.by_step
+    return plans
+
+
+def _plans(rs: RuleSet) -> dict[str, tuple]:
+    return _compiled(rs).by_step
 
 
 def make_context(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None = None,
@@ -84,9 +105,9 @@ def _shared_context(dossier, as_of: dt.date, catalogue: Catalogue | None,
     else:
         return make_context(dossier, as_of, catalogue, calendar)
     structure = procedure_rule_set(dossier, catalogue, as_of)
-    key = (id(catalogue), id(calendar), as_of, dossier.rule_set, overlay_key, structure.id)
-    ctx = _shared_contexts.get(key)
-    if ctx is None or ctx.catalogue is not catalogue or ctx.calendar is not calendar:
+    key = (id(catalogue), id(calendar), as_of, dossier.rule_set, overlay_key, id(structure))
+    ctx = _shared_contexts.get(key)  # by the objects' identities, checked below (`structure.id` is a pydantic read)
+    if ctx is None or ctx.catalogue is not catalogue or ctx.calendar is not calendar or ctx.structure is not structure:
         if len(_shared_contexts) > 64:
             _shared_contexts.clear()
         ctx = _shared_contexts[key] = AuditContext(as_of=as_of, catalogue=catalogue, calendar=calendar,
@@ -101,6 +122,13 @@ def evaluate(dossier: Dossier, ctx: AuditContext) -> tuple[DossierView, list[Fin
     out: list[Finding] = []
     for evaluator, code in _dossier_plan(ctx.catalogue):
         evaluator(code, view, ctx, out)
+    if view.judged_by is not None:  # one rule set judges every step (the usual case): one flat plan
+        occurrences = view.occurrences
+        for evaluator, rule, at in _compiled(view.judged_by).run_of(view.steps_key):
+            evaluator(rule, occurrences[at], view, ctx, out)
+        if len(out) > 1:
+            out.sort(key=Finding.sort_key)
+        return view, out
     judged_by = plans = None
     for occ in view.occurrences:
         if occ.rs is not judged_by:
@@ -133,7 +161,7 @@ def audit_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None 
     by `workflow.dossier_facts` (the rules read the same fields of either)."""
     ctx = _shared_context(dossier, as_of, catalogue, calendar)
     view, findings = evaluate(dossier, ctx)
-    return DossierAudit(id=dossier.id, state=derive_state(dossier, view), findings=findings)
+    return DossierAudit(dossier.id, derive_state(dossier, view), findings)  # positional: (id, state, findings)
 
 
 def summarise(audits) -> dict:

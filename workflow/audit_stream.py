@@ -28,6 +28,8 @@ from workflow.dossier_facts import read_facts, with_organisation
 from workflow.errors import FazhanError
 from workflow.lifetime import die_with_parent
 
+_ENTRY_ENCODER = msgspec.json.Encoder()
+
 
 class Source(msgspec.Struct, frozen=True):
     """One document to audit: its name for error messages, its text, and what its organisation uses
@@ -77,6 +79,15 @@ def read_source(source: Source):
     return dossier.model_copy(update=update) if update else dossier
 
 
+def entry_text(entry: dict) -> str:
+    """An `audit/1` entry as JSON text, the very text of `json.dumps(entry, ensure_ascii=False)` in
+    about half its time (a stream of a million dossiers writes a million of them): msgspec writes it
+    compact, and `format(indent=0)` puts back the space after each ',' and ':'. The two agree for what
+    an entry holds (strings, booleans, null, integers, lists, string keys); they would differ only in
+    a float's exponent (1e16 against 1e+16) and in NaN, which an entry never carries."""
+    return msgspec.json.format(_ENTRY_ENCODER.encode(entry), indent=0).decode()
+
+
 def _audit_one(source: Source, as_of: dt.date) -> Result:
     if source.error is not None:
         return Result(source.name, error=source.error)
@@ -87,7 +98,7 @@ def _audit_one(source: Source, as_of: dt.date) -> Result:
     entry = audit.to_dict()
     if source.organisation is not None:
         entry["organisation"] = source.organisation
-    return Result(source.name, entry=json.dumps(entry, ensure_ascii=False),
+    return Result(source.name, entry=entry_text(entry),
                   codes=tuple(f.code for f in audit.findings), has_violations=audit.has_violations)
 
 

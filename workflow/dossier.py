@@ -3,6 +3,10 @@
 Parsing is all-or-nothing: any malformed field raises one InputError that names the file, the
 JSON path and the reason (in Chinese) with a stable code, and lists every problem found, so a
 half-read dossier never reaches the engine. Unknown extra fields are kept for a lossless export.
+
+Which values a choice accepts (a member's status, a conclusion, an outcome, a nomination, …) and the
+bounds of a step's numbers are not written here: workflow.dossier_terms reads them from the step
+schema (checklists/data/step_fields.toml), which also holds every value's Chinese word.
 """
 from __future__ import annotations
 
@@ -23,7 +27,21 @@ from pydantic import (
 
 from checklists.loader import Catalogue, default_catalogue
 from workflow.document_bounds import dossier_id_problem, extra_fields_problem
-from workflow.dossier_terms import FORMAT, OUTCOMES, approving_body_types
+from workflow.dossier_terms import (
+    FORMAT,
+    NOMINATIONS,
+    OUTCOMES,
+    TRAINING_DAYS_MIN,
+    TRAINING_HOURS_MIN,
+    AssessmentPeriod,
+    CaseEventKind,
+    Conclusion,
+    MemberStatus,
+    PreReviewResult,
+    PublicityKind,
+    PublicityPlace,
+    approving_body_types,
+)
 from workflow.errors import InputError
 
 IsoDate = Annotated[dt.date, Strict()]
@@ -83,7 +101,7 @@ class PersonRef(_Record):
     given as `discipline: {"kind": …, "until": …}` or as `until` beside it; it is kept as these two."""
 
     name: str = Field(min_length=1)
-    status: Literal["full", "probationary"]
+    status: MemberStatus
     discipline: str | None = None
     discipline_until: ReshapedIsoDate | None = None
 
@@ -154,9 +172,6 @@ class ApprovingBody(_Record):
         return value
 
 
-_OUTCOMES = OUTCOMES
-
-
 class PaperReview(_Record):
     """A sign-off given on paper before the record reached the system, as an import brought it in.
 
@@ -190,12 +205,12 @@ class StepEntry(_Record):
     by: str | None = None
     nomination: list[str] | None = None
     people: list[PersonRef] | None = None
-    conclusion: Literal["qualified", "not_qualified"] | None = None
+    conclusion: Conclusion | None = None
     start: IsoDate | None = None
-    days: float | None = Field(default=None, ge=0)
-    hours: float | None = Field(default=None, ge=0)
+    days: float | None = Field(default=None, ge=TRAINING_DAYS_MIN)
+    hours: float | None = Field(default=None, ge=TRAINING_HOURS_MIN)
     exception: str | None = None
-    result: Literal["passed", "rejected"] | None = None
+    result: PreReviewResult | None = None
     serial: str | None = None
     votes: Votes | None = None
     special_reason: str | None = None
@@ -213,7 +228,7 @@ class StepEntry(_Record):
 
     @model_validator(mode="after")
     def _outcome_fits_step(self) -> StepEntry:
-        allowed = _OUTCOMES.get(self.step)
+        allowed = OUTCOMES.get(self.step)
         if self.outcome is not None and (allowed is None or self.outcome not in allowed):
             choices = "、".join(sorted(allowed)) if allowed else "（本步骤没有 outcome）"
             raise ValueError(f"VALUE_INVALID|outcome “{self.outcome}” 不适用于 {self.step}，可选：{choices}")
@@ -228,7 +243,7 @@ class StepEntry(_Record):
 
 class Assessment(_Record):
     date: IsoDate
-    period: Literal["activist", "probation"]
+    period: AssessmentPeriod
     by: str | None = None
     result: str | None = None
 
@@ -240,10 +255,10 @@ class ThoughtReport(_Record):
 class Publicity(_Record):
     """A notice (公示). `place`: for a 流动人员, where it was posted (流出地 `outflow`, 流入地 `inflow`)."""
 
-    kind: Literal["activist", "candidate", "admission", "conversion"]
+    kind: PublicityKind
     start: IsoDate
     end: IsoDate
-    place: Literal["outflow", "inflow"] | None = None
+    place: PublicityPlace | None = None
     result: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
@@ -263,7 +278,7 @@ class MaterialEntry(_Record):
 
 
 class CaseEvent(_Record):
-    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in", "transferred_in"]
+    kind: CaseEventKind
     date: IsoDate
     reason: str | None = None
     organisation: str | None = None
@@ -347,7 +362,9 @@ def json_path(loc: tuple | list) -> str:
     return path
 
 
-def _translate(error: dict) -> dict:
+def translate_error(error: dict) -> dict:
+    """One pydantic error (an item of `ValidationError.errors()`) as our problem: {code, path, field, reason};
+    public because the API translates request-body errors the same way (api/errors.py)."""
     loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
     message = error.get("msg", "")
     ctx_error = (error.get("ctx") or {}).get("error")
@@ -382,7 +399,7 @@ def _json_default(value: Any) -> Any:
 
 def validation_problems(exc: ValidationError) -> list[dict]:
     """A pydantic error as our problems: {code, path, field, reason}, in Chinese, for any model here."""
-    return [_translate(e) for e in exc.errors()]
+    return [translate_error(e) for e in exc.errors()]
 
 
 def _check_ids(dossier: Dossier, catalogue: Catalogue, known_materials: set[str]) -> list[dict]:
@@ -401,11 +418,10 @@ def _check_ids(dossier: Dossier, catalogue: Catalogue, known_materials: set[str]
                              "reason": f"未知的步骤“{material.step}”"})
     for i, entry in enumerate(dossier.steps):
         for j, value in enumerate(entry.nomination or []):
-            accepted = {"party_members", "league", "mass_organisation"}
-            if value not in accepted:
+            if value not in NOMINATIONS:
                 problems.append({"code": "VALUE_INVALID", "path": f"$.steps[{i}].nomination[{j}]",
                                  "field": "nomination",
-                                 "reason": f"推荐方式“{value}”无效，可选：{'、'.join(sorted(accepted))}"})
+                                 "reason": f"推荐方式“{value}”无效，可选：{'、'.join(sorted(NOMINATIONS))}"})
     return problems
 
 
@@ -445,7 +461,7 @@ def parse_dossier(data: Any, source: str = "<input>", catalogue: Catalogue | Non
     try:
         dossier = validate_json_model(Dossier, data)
     except ValidationError as exc:
-        _raise([_translate(e) for e in exc.errors()], source)
+        _raise([translate_error(e) for e in exc.errors()], source)
     return _check_references(dossier, source, catalogue)
 
 

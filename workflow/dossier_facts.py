@@ -12,7 +12,8 @@ refuses (returns None) on anything else, in doubt included: an unknown field (ke
 there), another shape of a field (a discipline given as an object, a number as text), a value a
 validator would refuse. A refused document is then read by `parse_dossier`, so its error (or its
 acceptance) is exactly the pydantic one. tests/workflow/test_dossier_facts.py holds the two paths
-to that, on the examples, a generated corpus and hypothesis-made documents.
+to that, on the examples, a generated corpus and hypothesis-made documents. Both take their choices
+and bounds from workflow.dossier_terms (the step schema), so they cannot drift apart.
 """
 from __future__ import annotations
 
@@ -23,13 +24,31 @@ from typing import Annotated, Literal
 import msgspec
 
 from checklists.loader import Catalogue, default_catalogue
+from checklists.step_fields import step_schema
 from workflow.document_bounds import dossier_id_problem
-from workflow.dossier_terms import FORMAT, OUTCOMES, approving_body_types
+from workflow.dossier_terms import (
+    FORMAT,
+    NOMINATIONS,
+    OUTCOMES,
+    TRAINING_DAYS_MIN,
+    TRAINING_HOURS_MIN,
+    AssessmentPeriod,
+    CaseEventKind,
+    Conclusion,
+    MemberStatus,
+    PreReviewResult,
+    PublicityKind,
+    PublicityPlace,
+    approving_body_types,
+)
 
 _PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_NOMINATIONS = frozenset({"party_members", "league", "mass_organisation"})
 
+StepId = Literal[tuple(step_schema().steps)]
+"""A step id the step schema declares (the same ids as the rule sets'; `_steps_ok` still checks each
+against the catalogue read with). As a literal, msgspec gives every record of a step the one string
+object: the audit's lookups and comparisons of step ids then end at identity."""
 NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 Required100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -53,7 +72,7 @@ class Person(_Facts):
 
 class PersonRef(_Facts):
     name: Annotated[str, msgspec.Meta(min_length=1)]
-    status: Literal["full", "probationary"]
+    status: MemberStatus
     discipline: str | None = None
     discipline_until: dt.date | None = None
 
@@ -107,7 +126,7 @@ class ArchiveCorrection(_Facts):
 
 
 class StepEntry(_Facts):
-    step: str
+    step: StepId
     date: dt.date
     recorded_by: str | None = None
     reviewed_by: str | None = None
@@ -115,12 +134,12 @@ class StepEntry(_Facts):
     by: str | None = None
     nomination: list[str] | None = None
     people: list[PersonRef] | None = None
-    conclusion: Literal["qualified", "not_qualified"] | None = None
+    conclusion: Conclusion | None = None
     start: dt.date | None = None
-    days: Annotated[float, msgspec.Meta(ge=0)] | None = None
-    hours: Annotated[float, msgspec.Meta(ge=0)] | None = None
+    days: Annotated[float, msgspec.Meta(ge=TRAINING_DAYS_MIN)] | None = None
+    hours: Annotated[float, msgspec.Meta(ge=TRAINING_HOURS_MIN)] | None = None
     exception: str | None = None
-    result: Literal["passed", "rejected"] | None = None
+    result: PreReviewResult | None = None
     serial: str | None = None
     votes: Votes | None = None
     special_reason: str | None = None
@@ -138,7 +157,7 @@ class StepEntry(_Facts):
 
 class Assessment(_Facts):
     date: dt.date
-    period: Literal["activist", "probation"]
+    period: AssessmentPeriod
     by: str | None = None
     result: str | None = None
 
@@ -148,16 +167,16 @@ class ThoughtReport(_Facts):
 
 
 class Publicity(_Facts):
-    kind: Literal["activist", "candidate", "admission", "conversion"]
+    kind: PublicityKind
     start: dt.date
     end: dt.date
-    place: Literal["outflow", "inflow"] | None = None
+    place: PublicityPlace | None = None
     result: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
 class MaterialEntry(_Facts):
     id: str
-    step: str
+    step: StepId
     date: dt.date | None = None
     signed_by: list[str] = []
     sha256: str | None = None
@@ -165,7 +184,7 @@ class MaterialEntry(_Facts):
 
 
 class CaseEvent(_Facts):
-    kind: Literal["withdraw", "not_admitted", "transfer_out", "transfer_in", "transferred_in"]
+    kind: CaseEventKind
     date: dt.date
     reason: str | None = None
     organisation: str | None = None
@@ -243,7 +262,7 @@ def _steps_ok(steps: list[StepEntry], known: _Known) -> bool:
             return False
         if entry.approving_body is not None and entry.approving_body.type not in body_types:
             return False
-        if entry.nomination is not None and not _NOMINATIONS.issuperset(entry.nomination):
+        if entry.nomination is not None and not NOMINATIONS.issuperset(entry.nomination):
             return False
     return True
 

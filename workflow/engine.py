@@ -20,8 +20,8 @@ from workflow.dossier import (
     CaseEvent,
     Dossier,
     StepEntry,
-    _translate,
     validate_json_model,
+    validation_problems,
 )
 from workflow.errors import InputError, ReasonRequired, StepRefused
 from workflow.findings import Finding
@@ -42,7 +42,7 @@ def _validated(model, data, what: str):
     try:
         return validate_json_model(model, data)
     except ValidationError as exc:
-        problems = [_translate(e) for e in exc.errors()]
+        problems = validation_problems(exc)
         first = problems[0]
         raise InputError(first["reason"], code=first["code"], file=what, path=first["path"],
                          field=first.get("field"), details=problems) from None

@@ -7,18 +7,23 @@ that is not qualified, a rejected pre-review, an s23 resolution approved at s24)
 event is supplied by the caller (workflow.engine), who runs the rule evaluators: the machine never
 holds a rule of its own. Dossiers are never models of the machine: events are fired on a small
 state holder, so there is one machine per process however many dossiers pass through it.
+
+The machine is declared as `transitions` transition dicts and asked with the library's own queries
+(`get_triggers`, `get_transitions`, `Event.trigger`, `Condition.check`); what a replay needs per
+(state, step) is those answers, asked once per machine and kept, not a second table of its internals.
 """
 from __future__ import annotations
 
 import datetime as dt
 from functools import cache
 from operator import lt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from transitions import Machine
+from transitions.core import Condition, Event, EventData, State
 
 from checklists.loader import default_catalogue
-from checklists.model import RuleSet
+from checklists.model import Outcome, RuleSet
 from workflow.procedure import procedure_rule_set
 from workflow.view import DossierView
 
@@ -35,116 +40,179 @@ class StateHolder:
         self.state = state
 
 
-def _gate(event) -> bool:
+def _gate(event: EventData) -> bool:
+    """The caller's rule check (`gate=`), on every step; a replay of recorded history passes none."""
     gate = event.kwargs.get("gate")
     return True if gate is None else gate()
 
 
-def _outcome_is(outcome):
+def _outcome_is(outcome: Outcome):
+    """The condition of an `[[outcomes]]` row: the recorded value of its field is the row's value."""
     step_field = outcome.field
     head, _, rest = step_field.partition(".")
+    parts = tuple(step_field.split("."))
+    wanted, unless_continued = outcome.value, outcome.unless_continued
 
-    def condition(event) -> bool:
-        view, occ = event.kwargs["view"], event.kwargs["occurrence"]
-        if rest and head in view.base.step_by_id:
+    seen = [(None, False)]  # (the last view's rule set, whether `head` is one of its steps): one tuple, swapped whole
+
+    def condition(event: EventData) -> bool:
+        kwargs = event.kwargs
+        view, occ = kwargs["view"], kwargs["occurrence"]
+        head_is_step = False
+        if rest:
+            base, head_is_step = seen[0]
+            if base is not view.base:
+                head_is_step = head in view.base.step_by_id
+                seen[0] = (view.base, head_is_step)
+        if head_is_step:
             value = view.conversion_outcome(occ.cycle)
         else:
             value = occ.entry
-            for part in step_field.split("."):
+            for part in parts:
                 value = getattr(value, part, None)
                 if value is None:
                     return False
-        if value != outcome.value:
+        if value != wanted:
             return False
-        return not (outcome.unless_continued and view.treated_as_passed(occ))
+        return not (unless_continued and view.treated_as_passed(occ))
 
     condition.__name__ = f"{outcome.step}_{outcome.value}"
+    condition.outcome = outcome  # the diagram labels the transition with the outcome's name
     return condition
 
 
 def _resume_is(state: str):
-    def condition(event) -> bool:
+    """A transfer back in resumes the state the case was in when it left (`resume=`)."""
+    def condition(event: EventData) -> bool:
         return event.kwargs.get("resume") == state
 
+    condition.__name__ = f"resume_{state}"
     return condition
 
 
-class _ReplayEvent:
-    __slots__ = ("kwargs",)
+def _transition_dicts(rs: RuleSet, live: list[str], source_of: dict[str, str]) -> list[dict]:
+    """The procedure as `transitions` declares a machine: one dict per (trigger, sources, dest).
 
-    def __init__(self, kwargs: dict):
-        self.kwargs = kwargs
+    Per step, the outcome rows come first (the library tries a trigger's transitions in order and
+    takes the first whose conditions pass), then the step's own move (or internal transition)."""
+    out: list[dict] = []
+    for step in rs.steps:
+        source = source_of[step.id]
+        for outcome in (o for o in rs.outcomes if o.step == step.id):
+            out.append({"trigger": step.id, "source": source, "dest": outcome.dest,
+                        "conditions": [_outcome_is(outcome), _gate]})
+        out.append({"trigger": step.id, "source": [source, *step.also_in_states], "dest": step.enters_state,
+                    "conditions": [_gate]})
+    for event in rs.case_events:
+        if event.dest == "resume":
+            for state in live:
+                out.append({"trigger": event.id, "source": event.sources or ["transferred_out"], "dest": state,
+                            "conditions": [_resume_is(state)]})
+        else:
+            out.append({"trigger": event.id, "source": event.sources or live, "dest": event.dest})
+    return out
+
+
+class _Answer(NamedTuple):
+    """What the library answers for one (state, trigger), kept for replays: its state and event objects,
+    and its transitions in the order it tries them, each as (dest, the conditions that decide there:
+    all but the gate, which a replay of recorded history does not ask). Each condition is kept as
+    what `Condition.check` would call and the answer it wants (`resolve_callable`'s callable and the
+    condition's `target`), resolved once here rather than at every recorded step."""
+
+    state: State
+    event: Event
+    transitions: tuple[tuple[str | None, tuple[tuple, ...]], ...]
+
+
+def _resolved(machine: Machine, condition: Condition) -> tuple:
+    """(predicate, target) of a condition: `Condition.check(event)` is `predicate(event) == target`
+    on a machine that sends the event (ours: send_event=True)."""
+    assert machine.send_event
+    return machine.resolve_callable(condition.func, None), condition.target
 
 
 class ProcedureMachine:
+    """One rule set's procedure as a `transitions` Machine without models, and the questions asked of it.
+
+    `fire` runs the library's event on a StateHolder (gate included); `allowed` is the library's
+    `get_triggers`; `replay_event` and `plain` replay recorded history from the library's
+    `get_transitions` answers, asked once per (state, trigger) when the machine is built."""
+
     def __init__(self, rs: RuleSet):
         self.rule_set = rs
-        self._compiled: dict | None = None
-        self._plain: dict | None = None
         self.live = [s.id for s in rs.states if s.live]
+        self.ends = [s.id for s in rs.states if not s.live]
         self.names = {s.id: s.name for s in rs.states}
-        self.machine = Machine(model=None, states=[s.id for s in rs.states], initial=self.live[0],
-                               auto_transitions=False, send_event=True)
+        self.archive_step = next((step for step in rs.steps if step.archives), None)
         stage_state = {stage.number: stage.state for stage in rs.stages}
         self.source_of: dict[str, str] = {}
         for step in rs.steps:
             if step.enters_state:
-                source = self.live[self.live.index(step.enters_state) - 1]
+                self.source_of[step.id] = self.live[self.live.index(step.enters_state) - 1]
             else:
-                source = step.in_state or stage_state[step.stage]
-            self.source_of[step.id] = source
-            sources = [source, *step.also_in_states]
-            for outcome in (o for o in rs.outcomes if o.step == step.id):
-                self.machine.add_transition(step.id, source, outcome.dest,
-                                            conditions=[_outcome_is(outcome), _gate])
-            self.machine.add_transition(step.id, sources, step.enters_state, conditions=[_gate])
+                self.source_of[step.id] = step.in_state or stage_state[step.stage]
+        self.machine = Machine(model=None, states=[s.id for s in rs.states], initial=self.live[0],
+                               transitions=_transition_dicts(rs, self.live, self.source_of),
+                               auto_transitions=False, send_event=True)
         cycle_orders = [step.order for step in rs.steps if step.probation_cycle]
         last_cycle_order = max(cycle_orders, default=float("inf"))
         self.after_cycles = {step.id for step in rs.steps if not step.probation_cycle and step.order > last_cycle_order}
         self.order_of = {step.id: step.order for step in rs.steps}
+        self.cycle_keys = {step.id: (step.probation_cycle, step.id in self.after_cycles, step.order)
+                           for step in rs.steps}
+        """Per step: (whether it repeats per probation cycle, whether it comes after the cycles, its
+        order), what the replay sorts the steps of an extended probation by."""
         self.live_rank = {state: rank for rank, state in enumerate(self.live)}
-        for event in rs.case_events:
-            sources = event.sources or self.live
-            if event.dest == "resume":
-                for state in self.live:
-                    self.machine.add_transition(event.id, sources if event.sources else ["transferred_out"],
-                                                state, conditions=[_resume_is(state)])
-            else:
-                self.machine.add_transition(event.id, sources, event.dest)
+        self._triggers = {state: frozenset(self.machine.get_triggers(state)) for state in self.names}
+        self._answers: dict[tuple[str, str], _Answer] = {
+            (state, trigger): _Answer(self.machine.get_state(state), self.machine.events[trigger],
+                                      tuple((t.dest, tuple(_resolved(self.machine, c) for c in t.conditions
+                                                           if c.func is not _gate))
+                                            for t in self.transitions_from(state, trigger)))
+            for state, triggers in self._triggers.items() for trigger in triggers}
+        self._plain = self._plain_table()
+        self._runs: dict[tuple, tuple[str, int]] = {}
 
-    def compiled(self) -> dict[tuple[str, str], list]:
-        """The machine's own transition table, read once, for replaying history without dispatch.
+    def plain_run(self, state: str, steps: tuple[str, ...], at: int) -> tuple[str, int]:
+        """(the state after, the position of the first step that is not plain there) when replaying
+        `steps[at:]` from `state` through the `plain` table: remembered per (state, steps, at), as
+        dossiers share a few sequences of steps (the memory is bounded: emptied when full)."""
+        key = (state, at, steps)
+        found = self._runs.get(key)
+        if found is None:
+            plain, count = self._plain, len(steps)
+            while at < count:
+                known = plain.get((state, steps[at]))
+                if known is None:
+                    break
+                state, at = known[0], at + 1
+            if len(self._runs) >= 8192:
+                self._runs.clear()
+            found = self._runs[key] = (state, at)
+        return found
 
-        Replaying a recorded dossier needs no gate and no callbacks, only "which transition of this
-        event applies in this state"; reading that from the machine (rather than writing a second
-        table) keeps one source of truth while avoiding transitions' per-event logging and objects.
-        """
-        if self._compiled is None:
-            table: dict[tuple[str, str], list] = {}
-            for name, event in self.machine.events.items():
-                for source, transitions in event.transitions.items():
-                    table[(source, name)] = [(t.dest, [(c.func, c.target) for c in t.conditions
-                                                       if c.func is not _gate]) for t in transitions]
-            self._compiled = table
-        return self._compiled
+    def transitions_from(self, state: str, trigger: str) -> list:
+        """The library's transitions of `trigger` from `state`, in the order it tries them."""
+        return self.machine.get_transitions(trigger=trigger, source=state)
+
+    def _plain_table(self) -> dict[tuple[str, str], tuple[str, bool]]:
+        plain: dict[tuple[str, str], tuple[str, bool]] = {}
+        for state in self.names:
+            for step, source in self.source_of.items():
+                at = source if self.behind(state, source) else state
+                answer = self._answers.get((at, step))
+                if answer is None:
+                    plain[(state, step)] = (at, False)
+                elif len(answer.transitions) == 1 and not answer.transitions[0][1]:
+                    plain[(state, step)] = (answer.transitions[0][0] or at, True)
+        return plain
 
     def plain(self) -> dict[tuple[str, str], tuple[str, bool]]:
         """(state, step) -> (the state after replaying the step there, whether it moved), for the steps
-        whose transition there needs no condition; the rest go through `replay_event`. Read once from
-        the machine's own table, with `replay`'s jump over a gap of an imported record folded in, so
-        that most steps of a replay are one lookup."""
-        if self._plain is None:
-            table = self.compiled()
-            plain: dict[tuple[str, str], tuple[str, bool]] = {}
-            for state in self.names:
-                for step, source in self.source_of.items():
-                    at = source if self.behind(state, source) else state
-                    transitions = table.get((at, step))
-                    if transitions is None:
-                        plain[(state, step)] = (at, False)
-                    elif len(transitions) == 1 and not transitions[0][1]:
-                        plain[(state, step)] = (transitions[0][0] or at, True)
-            self._plain = plain
+        whose one transition there decides nothing (only the gate, which a replay does not ask); the
+        rest go through `replay_event`. `replay`'s jump over a gap of an imported record is folded in,
+        so that most steps of a replay are one lookup."""
         return self._plain
 
     def behind(self, state: str, source: str) -> bool:
@@ -155,17 +223,20 @@ class ProcedureMachine:
         return state in rank and rank[state] < rank.get(source, len(rank))
 
     def replay_event(self, state: str, trigger: str, **kwargs) -> str | None:
-        """The state after `trigger` in `state` for a recorded event, or None when not allowed there."""
-        transitions = self.compiled().get((state, trigger))
-        if transitions is None:
+        """The state after `trigger` in `state` for a recorded event, or None when not allowed there:
+        the first of the library's transitions whose deciding conditions pass (`Condition.check`, as
+        `_resolved` keeps it),
+        without the gate, callbacks or a holder; the state unchanged when none passes."""
+        answer = self._answers.get((state, trigger))
+        if answer is None:
             return None
-        event = None
-        for dest, conditions in transitions:
+        event_data = None
+        for dest, conditions in answer.transitions:
             if conditions:
-                if event is None:
-                    event = _ReplayEvent(kwargs)
-                for func, target in conditions:
-                    if bool(func(event)) != target:
+                if event_data is None:
+                    event_data = EventData(answer.state, answer.event, self.machine, None, (), kwargs)
+                for predicate, target in conditions:  # Condition.check, resolved once (_resolved)
+                    if predicate(event_data) != target:
                         break
                 else:
                     return dest or state
@@ -178,45 +249,52 @@ class ProcedureMachine:
         return self.machine.events[trigger].trigger(holder, **kwargs)
 
     def allowed(self, state: str, trigger: str) -> bool:
-        event = self.machine.events.get(trigger)
-        return event is not None and state in event.transitions
+        """Whether the machine has a transition of `trigger` from `state` (its gate aside)."""
+        triggers = self._triggers.get(state)
+        return triggers is not None and trigger in triggers
 
     def mermaid(self) -> str:
+        """The procedure as a Mermaid state diagram: the machine's transitions that move, then each end
+        state closing (the archive step's end after that step)."""
+        rs = self.rule_set
         lines = ["stateDiagram-v2", f"    [*] --> {self.live[0]}"]
         seen = set()
-        outcome_names = {f"{o.step}_{o.value}": o.name for o in self.rule_set.outcomes}
-        for name, event in self.machine.events.items():
-            step_label = self.rule_set.step_by_id[name].name if name in self.rule_set.step_by_id else \
-                next((e.name for e in self.rule_set.case_events if e.id == name), name)
-            for source, transitions in event.transitions.items():
-                for transition in transitions:
-                    if transition.dest is None:
-                        continue
-                    outcome = next((outcome_names[c.func.__name__] for c in transition.conditions
-                                    if c.func.__name__ in outcome_names), None)
-                    label = f"{step_label}（{outcome}）" if outcome else step_label
-                    key = (source, transition.dest, name)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    short = name.split("_")[0] if name.startswith("s") and name[1:3].isdigit() else name
-                    lines.append(f"    {source} --> {transition.dest} : {short} {label}")
-        for state in self.rule_set.states:
+        event_names = {e.id: e.name for e in rs.case_events}
+        for name in self.machine.get_triggers(*self.names):
+            step_label = rs.step_by_id[name].name if name in rs.step_by_id else event_names.get(name, name)
+            for transition in self.machine.get_transitions(trigger=name):
+                source, dest = transition.source, transition.dest
+                if dest is None or (source, dest, name) in seen:
+                    continue
+                seen.add((source, dest, name))
+                outcome = next((c.func.outcome.name for c in transition.conditions
+                                if hasattr(c.func, "outcome")), None)
+                label = f"{step_label}（{outcome}）" if outcome else step_label
+                lines.append(f"    {source} --> {dest} : {_short(name)} {label}")
+        for state in rs.states:
             lines.append(f"    {state.id} : {state.id} {state.name}")
-        for state in self.rule_set.states:
-            if not state.live and state.id != "full_member":
-                lines.append(f"    {state.id} --> [*]")
-        lines.append("    full_member --> [*] : s25 材料归档")
+        archive = self.archive_step
+        closed_by_archive = self.source_of[archive.id] if archive is not None else None
+        lines += [f"    {state} --> [*]" for state in self.ends if state != closed_by_archive]
+        if archive is not None:
+            lines.append(f"    {closed_by_archive} --> [*] : {_short(archive.id)} {archive.name}")
         return "\n".join(lines) + "\n"
 
 
-@cache
+def _short(trigger: str) -> str:
+    """s25_archived -> s25 (a case event keeps its whole id)."""
+    return trigger.split("_")[0] if trigger.startswith("s") and trigger[1:3].isdigit() else trigger
+
+
 def procedure_machine(rule_set_id: str | None = None) -> ProcedureMachine:
     """The machine of one national rule set's procedure (one per rule set per process, never per
-    dossier); the newest rule set's when none is named."""
-    catalogue = default_catalogue()
-    rs = catalogue.national[rule_set_id] if rule_set_id else catalogue.ordered()[-1]
-    return ProcedureMachine(rs)
+    dossier); the newest rule set's when none is named (the same machine as when it is named)."""
+    return _machine_of(rule_set_id or default_catalogue().ordered()[-1].id)
+
+
+@cache
+def _machine_of(rule_set_id: str) -> ProcedureMachine:
+    return ProcedureMachine(default_catalogue().national[rule_set_id])
 
 
 def machine_for(dossier: Dossier, as_of: dt.date | None = None) -> ProcedureMachine:
@@ -227,26 +305,40 @@ def machine_for(dossier: Dossier, as_of: dt.date | None = None) -> ProcedureMach
 
 def _logical_order(view: DossierView, machine: ProcedureMachine) -> list:
     if not view.repeated:  # one probation cycle: the procedure's order, then the order of recording
-        order = machine.order_of
         occurrences = view.occurrences
-        ranks = [order[occ.step] for occ in occurrences]
+        if view.base is machine.rule_set and view.recorded_in_order():  # asked once per dossier
+            return occurrences
+        ranks = list(map(machine.order_of.__getitem__, view.step_ids))
         if all(map(lt, ranks, ranks[1:])):  # recorded in the procedure's order already (the usual case)
             return occurrences
-        return [occ for _, _, occ in sorted(zip(ranks, [occ.index for occ in occurrences], occurrences))]
-    steps = view.base.step_by_id
+        return [occ for _, _, occ in sorted(zip(ranks, range(len(occurrences)), occurrences))]
+    # (cycle, order, index): a step of the probation cycle sorts in its cycle; a step after the cycles
+    # in the last one; any other in the first (machine.cycle_keys holds each step's part of that)
     last_cycle = max((o.cycle for o in view.occurrences), default=0)
+    keys = machine.cycle_keys
+    keyed = []
+    for occ in view.occurrences:
+        cyclic, after, order = keys[occ.step]
+        keyed.append((occ.cycle if cyclic else (last_cycle if after else 0), order, occ.index, occ))
+    keyed.sort()
+    return [item[3] for item in keyed]
 
-    def key(occ):
-        step = steps[occ.step]
-        cycle = occ.cycle if step.probation_cycle else (last_cycle if step.id in machine.after_cycles else 0)
-        return (cycle, step.order, occ.index)
 
-    return sorted(view.occurrences, key=key)
+_machines_of_bases: dict[int, tuple] = {}
+
+
+def _machine_of_view(view: DossierView) -> ProcedureMachine:
+    """`procedure_machine(view.base.id)`, kept per rule-set object (its id is a pydantic read)."""
+    base = view.base
+    found = _machines_of_bases.get(id(base))
+    if found is None or found[0] is not base:
+        found = _machines_of_bases[id(base)] = (base, procedure_machine(base.id))
+    return found[1]
 
 
 def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None = None) -> str:
     """The state a dossier is in: its steps in procedural order, case events at their dates."""
-    machine = procedure_machine(view.base.id) if view is not None else machine_for(dossier)
+    machine = _machine_of_view(view) if view is not None else machine_for(dossier)
     view = view or DossierView(dossier, machine.rule_set)
     source_of, plain = machine.source_of, machine.plain()
     state = machine.live[0]
@@ -254,20 +346,22 @@ def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None =
     pending = 0
     resume_state = state
     ordered = _logical_order(view, machine)
-    if not events and upto is None:  # the common case: one lookup per step
-        for occ in ordered:
+    if not events and upto is None:  # the common case: a run of plain steps is one lookup
+        steps = view.steps_key if ordered is view.occurrences else tuple(occ.step for occ in ordered)
+        at, count = 0, len(steps)
+        while True:
+            state, at = machine.plain_run(state, steps, at)
+            if at >= count:
+                return state
+            occ = ordered[at]
             step = occ.step
-            known = plain.get((state, step))
-            if known is None:
-                source = source_of[step]
-                if machine.behind(state, source):
-                    state = source
-                after = machine.replay_event(state, step, view=view, occurrence=occ)
-                if after is not None:
-                    state = after
-            else:
-                state = known[0]
-        return state
+            source = source_of[step]
+            if machine.behind(state, source):
+                state = source
+            after = machine.replay_event(state, step, view=view, occurrence=occ)
+            if after is not None:
+                state = after
+            at += 1
     for occ in ordered:
         if upto is not None and occ.index >= upto:
             continue

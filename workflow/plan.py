@@ -1,9 +1,10 @@
 """What can be done next, from when, by when, and what still stands in the way.
 
 Nothing here is a second copy of a rule. Candidates are the steps the machine allows from the
-current state whose prerequisites are recorded; their earliest date and deadline come from the
-same gap and publicity rules the audit uses, read as dates; "blocked_by" is what the gate would
-say if the step were recorded on its earliest possible day (the step's own content unknown).
+current state whose prerequisites are recorded; their earliest date and deadline are the windows the
+kinds of the step's rules impose (workflow.rules.kinds: the same rules the audit checks, asked for
+their dates); "blocked_by" is what the gate would say if the step were recorded on its earliest
+possible day (the step's own content unknown).
 """
 from __future__ import annotations
 
@@ -12,16 +13,12 @@ from dataclasses import dataclass, field
 
 from checklists.loader import Catalogue
 from workflow.audit import evaluate, make_context
-from workflow.dates import WorkingCalendar, add_gap, adult_on
+from workflow.dates import WorkingCalendar
 from workflow.dossier import Dossier, StepEntry
 from workflow.engine import open_cycles, pending_reviews
 from workflow.machine import derive_state, procedure_machine
-from workflow.rules.gaps import applies_to_case, binding_limit
-from workflow.rules.publicity import notices_for
+from workflow.rules.kinds import StepDates, step_window
 from workflow.view import DossierView
-
-_FAR_FUTURE = dt.date(9999, 12, 31)
-
 
 @dataclass
 class NextStep:
@@ -51,32 +48,13 @@ class DossierPlan:
                 "overdue": self.overdue}
 
 
-def _dates_from_rules(rs, view, occ, ctx, earliest, person):
-    """Earliest day and deadline that the step's own time rules imply (none before the rule set took force)."""
-    deadline, deadline_code, provisional = None, None, False
-    for rule in rs.rules_by_step.get(occ.step, ()):
-        params = rule.params
-        if rule.kind == "min_gap":
-            anchor = view.anchor(params.from_, occ)
-            if anchor is not None:
-                earliest = max(earliest, add_gap(anchor, params.at_least))
-        elif rule.kind == "max_gap" and rule.severity != "info" and applies_to_case(rule, occ, view):
-            anchor = view.anchor(params.from_, occ)
-            binding = binding_limit(rule, rs, anchor, occ, ctx) if anchor is not None else None
-            if binding is not None and (deadline is None or binding[2] < deadline):
-                deadline, deadline_code = binding[2], rule.code
-        elif rule.kind == "min_age":
-            earliest = max(earliest, adult_on(person.birth_date, params.months))
-        elif rule.kind == "publicity":
-            for notice in notices_for(view, params, _FAR_FUTURE):
-                if notice is not None:
-                    last, was_provisional = ctx.calendar.publicity_last_day(notice.start, params.working_days)
-                    provisional |= was_provisional
-                    earliest = max(earliest, max(last, notice.end) + dt.timedelta(days=1))
-    return earliest, deadline, deadline_code, provisional
+def step_dates(rs, view, occ, ctx, earliest: dt.date) -> StepDates:
+    """Earliest day and deadline that the step's own rules under `rs` imply, each rule's kind asked for
+    the window it imposes (workflow.rules.kinds; none reaches back before its rule set took force)."""
+    return step_window(rs.rules_by_step.get(occ.step, ()), rs, occ, view, ctx, earliest)
 
 
-def _earliest_after_prerequisites(prerequisites, floor: dt.date, as_of: dt.date, carries_reviews: bool) -> dt.date:
+def earliest_after_prerequisites(prerequisites, floor: dt.date, as_of: dt.date, carries_reviews: bool) -> dt.date:
     """Not before any prerequisite's date, nor before it was signed off (一步一审): an unreviewed
     prerequisite cannot be signed off before today."""
     earliest = floor
@@ -112,13 +90,12 @@ def plan_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None =
         prerequisites = probe_view.prerequisites(occ)
         if any(prior is None for _, prior in prerequisites):
             continue
-        earliest = _earliest_after_prerequisites(prerequisites, dossier.person.birth_date, as_of,
+        earliest = earliest_after_prerequisites(prerequisites, dossier.person.birth_date, as_of,
                                                  dossier.carries_reviews)
         ctx = make_context(probe, as_of, catalogue, calendar)
         rs = ctx.ruleset_at(occ) if step.id in rs_steps.procedure_order.steps else \
             ctx.ruleset_for(max(earliest, as_of))
-        earliest, deadline, deadline_code, provisional = _dates_from_rules(rs, probe_view, occ, ctx, earliest,
-                                                                            dossier.person)
+        earliest, deadline, deadline_code, provisional = step_dates(rs, probe_view, occ, ctx, earliest)
         on = max(earliest, as_of)
         probe = dossier.model_copy(update={"steps": [*dossier.steps, StepEntry(step=step.id, date=on)]})
         ctx = make_context(probe, as_of, catalogue, calendar)

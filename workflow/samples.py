@@ -3,7 +3,9 @@
 Each step is recorded on the earliest day the plan allows (plus a few days), with the content a
 branch would record, its materials, and a review by a second person. Used by the demo, the tests
 and the benchmarks, so that sample data can never drift from the rules: if the engine refused its
-own plan, building a sample would fail.
+own plan, building a sample would fail. Every date and figure a rule decides (the age, the
+half-year windows of the assessments, a notice's working days, the training's days and hours) is
+asked of the rule's kind or read from its parameters (workflow.rules.kinds), never counted here.
 """
 from __future__ import annotations
 
@@ -11,17 +13,22 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from checklists.loader import default_catalogue
+from functools import lru_cache
+
+from checklists.loader import Catalogue, default_catalogue, overlay_names
 from workflow.dates import add_months, default_calendar
 from workflow.dossier import Assessment, Dossier, MaterialEntry, Person, Publicity
 from workflow.engine import record_step, review_step
 from workflow.plan import plan_dossier
+from workflow.rules.kinds import KINDS, rules_of_kind
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["小明", "静", "伟", "芳", "娜", "敏", "磊", "洋", "艳", "杰", "喆", "堃", "珺", "玥", "镕", "赟", "垚", "祎"]
 RECORDER, REVIEWER = "李书记", "王组织员"
-MEMBERS = [{"name": "赵六", "status": "full", "discipline": None},
-           {"name": "钱七", "status": "full", "discipline": None}]
+YEARS_PAST_MIN_AGE = (1, 5)       # applicants are one to five years older than the minimum age
+ASSESSED_DAYS_BEFORE_END = (2, 9)  # an assessment is made a few days before its window ends
+COMMITTEE_DAYS_BEFORE_CONSENT = 2  # 2026.05: the branch committee meets two days before the consent
+MONTHS_A_YEAR = 12
 
 
 @dataclass
@@ -36,45 +43,62 @@ class CaseSpec:
     seed: int = 0
 
 
+def _rule(catalogue: Catalogue, day: dt.date, kind: str, **params):
+    """The first rule of `kind` (with these parameter values) in the national rule set in force on `day`."""
+    return next(r for r in rules_of_kind(catalogue.in_force(day), kind)
+                if all(getattr(r.params, name) == value for name, value in params.items()))
+
+
+@lru_cache(maxsize=8)
+def _notice_days(catalogue: Catalogue, publicity: str) -> int:
+    """The most working days any rule set of the data asks of a notice of this kind, local overlays
+    included: a sample then passes the audit under any of them (the benchmarks audit samples under
+    the example overlay too)."""
+    keys = [None, *(catalogue.register_overlay(name) for name in overlay_names())]
+    return max((r.params.working_days for rs in catalogue.ordered() for key in keys
+                for r in rules_of_kind(catalogue.get(rs.id, key), "publicity") if r.params.publicity == publicity),
+               default=0)
+
+
 def _content(step: str, dossier: Dossier, day: dt.date) -> dict:
+    from copy import deepcopy
+
+    from checklists.step_fields import step_schema
+
     if step == "s08_candidate_filed" and not any(s.step == "s07_candidate_determined" for s in dossier.steps):
         # 2026.05 order (第十三条): 上级党委同意 comes first, with the branch committee meeting's date
-        return {"committee_meeting_on": (day - dt.timedelta(days=2)).isoformat()}
-    return {
-        "s02_applicant_talk": {"by": RECORDER},
-        "s03_activist_determined": {"nomination": ["party_members", "league"]},
-        "s05_contacts_assigned": {"people": MEMBERS},
-        "s09_introducers_assigned": {"people": MEMBERS},
-        "s10_political_review": {"conclusion": "qualified"},
-        "s11_training": {"days": 3, "hours": 24},
-        "s13_pre_review": {"result": "passed"},
-        "s14_application_form": {"serial": "0012345"},
-        "s15_admission_meeting": {"votes": {"expected": 9, "present": 8, "yes": 8, "no": 0, "abstain": 0,
-                                            "written_yes": 0, "written_no": 0}},
-        "s23_conversion_meeting": {"votes": {"expected": 9, "present": 9, "yes": 9}, "outcome": "convert"},
-    }.get(step, {})
+        meeting = day - dt.timedelta(days=COMMITTEE_DAYS_BEFORE_CONSENT)
+        return {"committee_meeting_on": meeting.isoformat()}
+    # what a branch typically records at the step: its `sample` in checklists/data/step_fields.toml
+    content = deepcopy(step_schema().for_step(step).sample)
+    if step == "s11_training":  # the training's minimum days and hours in force
+        training = _rule(default_catalogue(), day, "training", source=step).params
+        content.update(days=training.min_days, hours=training.min_hours)
+    return content
 
 
 def _prepare(dossier: Dossier, step: str, day: dt.date, rng: random.Random) -> tuple[Dossier, dt.date]:
-    """Adds what must exist before a step: half-year assessments before s07, publicity before s07."""
+    """Adds what must exist before a step: an assessment in each window the activist assessment rule
+    imposes (its kind says them) before s07, publicity before s07."""
     update = {}
     if step in ("s06_activist_cultivation", "s07_candidate_determined", "s08_candidate_filed"):
-        s03 = next(s for s in dossier.steps if s.step == "s03_activist_determined").date
+        rule = _rule(default_catalogue(), day, "periodic_assessment", period="activist")
+        anchor = next(s for s in dossier.steps if s.step == rule.params.from_).date
         have = {a.date for a in dossier.assessments}
         assessments = list(dossier.assessments)
-        k = 1
-        while add_months(s03, 6 * k) <= day:
-            when = add_months(s03, 6 * k) - dt.timedelta(days=rng.randint(2, 9))
+        for _, end in KINDS["periodic_assessment"].windows(rule, anchor):
+            if end > day:
+                break
+            when = end - dt.timedelta(days=rng.randint(*ASSESSED_DAYS_BEFORE_END))
             if when not in have:
-                assessments.append(Assessment(date=when, period="activist", by="赵六", result="合格"))
-            k += 1
+                assessments.append(Assessment(date=when, period=rule.params.period, by="赵六", result="合格"))
         update["assessments"] = assessments
     if step == "s07_candidate_determined" and not any(p.kind == "candidate" for p in dossier.publicity):
         calendar = default_calendar()
         start = day
         while not calendar.is_workday(start).workday:
             start += dt.timedelta(days=1)
-        end, _ = calendar.publicity_last_day(start, 7)
+        end, _ = calendar.publicity_last_day(start, _notice_days(default_catalogue(), "candidate"))
         update["publicity"] = [*dossier.publicity, Publicity(kind="candidate", start=start, end=end)]
         day = calendar.next_working_day_after(end)[0]
     if update:
@@ -95,10 +119,13 @@ def build_case(spec: CaseSpec, as_of: dt.date) -> Dossier:
     """Runs one case from application to `spec.until` (or as far as `as_of` allows)."""
     rng = random.Random(spec.seed)
     name = spec.name or rng.choice(SURNAMES) + rng.choice(GIVEN)
-    person = Person(name=name, gender=rng.choice("男女"), birth_date=add_months(spec.applied, -12 * rng.randint(19, 23)),
+    catalogue = default_catalogue()
+    min_age = _rule(catalogue, spec.applied, "min_age").params.months
+    gender = rng.choice("男女")
+    born = add_months(spec.applied, -(min_age + MONTHS_A_YEAR * rng.randint(*YEARS_PAST_MIN_AGE)))
+    person = Person(name=name, gender=gender, birth_date=born,
                     ethnicity="汉族", education="本科在读", organisation=spec.organisation, league_member=True)
     dossier = Dossier(id=spec.id, person=person, materials=[] if spec.with_materials else None)
-    catalogue = default_catalogue()
     day = spec.applied
     while True:
         # each step is planned and recorded on its own day, as a branch would, so that the order of
@@ -113,7 +140,7 @@ def build_case(spec: CaseSpec, as_of: dt.date) -> Dossier:
         if catalogue.in_force(day) is not catalogue.in_force(planned_on):
             continue  # a new rule set took force meanwhile: plan again under it (its order may differ)
         if step == "s08_candidate_filed" and not any(s.step == "s07_candidate_determined" for s in dossier.steps):
-            day += dt.timedelta(days=2)  # the committee meeting two days before the consent
+            day += dt.timedelta(days=COMMITTEE_DAYS_BEFORE_CONSENT)  # the committee meets before the consent
         if step == "s02_applicant_talk":
             day = min(day, candidate.deadline or day)
         if day > as_of:
@@ -121,6 +148,8 @@ def build_case(spec: CaseSpec, as_of: dt.date) -> Dossier:
         prepared, day = _prepare(dossier, step, day, rng)
         if day > as_of:
             return _kept_up(dossier, as_of, rng)
+        if catalogue.in_force(day) is not catalogue.in_force(planned_on):
+            continue  # the notice ran past the day a new rule set took force: plan again under it
         dossier = prepared
         entry = {"step": step, "date": day.isoformat(), **_content(step, dossier, day)}
         if spec.with_reviews:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import lt
+from operator import le, lt
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -100,11 +100,25 @@ class _Shape:
     def __init__(self, base: RuleSet):
         self.base = base
         self.cyclic = frozenset(step.id for step in base.steps if step.probation_cycle)
+        self.descendants = base.descendants
+        probation = base.probation
+        self.decided_by = probation.decided_by
+        self.first_cycle_step = probation.first_cycle_step
+        self.approved_by = probation.approved_by
         self.requires = {step.id: tuple(step.requires) for step in base.steps}
         self.required_sets = {step.id: frozenset(step.requires) for step in base.steps}
         edges = [(step.id, req) for step in base.steps for req in step.requires]
         self.edge_steps = tuple(step for step, _ in edges)
         self.edge_requires = tuple(req for _, req in edges)
+        self.missing: dict[tuple, bool] = {}
+        """Per sequence of recorded step ids (`DossierView.steps_key`): whether a prerequisite of one
+        of them is not among them (bounded: emptied when full)."""
+        self.in_order: dict[tuple, bool] = {}
+        """Per sequence of recorded step ids: whether they follow the procedure's order, each once."""
+        self.order = {step.id: step.order for step in base.steps}
+        self.prerequisites_precede = all(self.order[req] < self.order[step] for step, req in edges)
+        """Whether every prerequisite comes before its step in the procedure's order: then a dossier
+        recorded in that order with dates that never go back has no step before its prerequisite."""
 
 
 _shapes: dict[int, _Shape] = {}
@@ -122,16 +136,18 @@ class DossierView:
         self.dossier = dossier
         self.base = base
         entries = dossier.steps
-        step_ids = [entry.step for entry in entries]
+        self.step_ids = step_ids = [entry.step for entry in entries]
+        """The step id of each record, in the dossier's order (that of `occurrences`)."""
         self.occurrences: list[Occurrence] = list(map(Occurrence, range(len(entries)), entries, step_ids))
-        repeated = len(set(step_ids)) < len(step_ids)
+        by_step = dict(zip(step_ids, zip(self.occurrences)))  # each step's one record, as a 1-tuple
+        repeated = len(by_step) < len(step_ids)
         if repeated:
-            by_step: dict[str, list[Occurrence]] = {}
+            by_step = {}
             for occ in self.occurrences:
                 by_step.setdefault(occ.step, []).append(occ)
-        else:
-            by_step = dict(zip(step_ids, [[occ] for occ in self.occurrences]))
-        self.by_step = by_step
+        self.by_step: dict[str, list[Occurrence] | tuple[Occurrence]] = by_step
+        """Each recorded step's occurrences: a list (a probation cycle's steps sorted by cycle) when a
+        step repeats, else a one-element tuple per step, built in one call."""
         self.repeated = repeated
         """Whether any step is recorded more than once (an extended probation): else first, last and
         the step of any cycle are the one occurrence, and prerequisites are one lookup each."""
@@ -148,6 +164,40 @@ class DossierView:
         self.judged_by: RuleSet | None = None
         """The one rule set that judges every step, once the audit has judged them (AuditContext.judge)."""
         self._all_prerequisites: list[list] | None = None
+        self._in_order: bool | None = None
+        self._steps_key: tuple[str, ...] | None = None
+
+    @property
+    def steps_key(self) -> tuple[str, ...]:
+        """The recorded step ids as a tuple: what the answers that depend only on them are kept by."""
+        key = self._steps_key
+        if key is None:
+            key = self._steps_key = tuple(self.step_ids)
+        return key
+
+    def recorded_in_order(self) -> bool:
+        """Whether the steps are recorded in the procedure's order, each step once (the usual case)."""
+        found = self._in_order
+        if found is None:
+            key = self.steps_key
+            known = self._shape.in_order
+            found = known.get(key)
+            if found is None:
+                ranks = list(map(self._shape.order.__getitem__, key))
+                found = all(map(lt, ranks, ranks[1:]))
+                if len(known) >= 4096:
+                    known.clear()
+                known[key] = found
+            self._in_order = found
+        return found
+
+    def dated_in_order(self) -> bool:
+        """Whether the steps are recorded in the procedure's order with dates that never go back: then
+        no step is dated before a prerequisite (when, as in the data, prerequisites come earlier)."""
+        if not self.recorded_in_order():
+            return False
+        dates = [entry.date for entry in self.dossier.steps]
+        return all(map(le, dates, dates[1:]))
 
     def first(self, step_id: str) -> Occurrence | None:
         occs = self.by_step.get(step_id)
@@ -163,7 +213,7 @@ class DossierView:
             return None
         if cycle == 0:  # the first cycle: the first occurrence, whether the step repeats per cycle or not
             return occs[0]
-        if not self.base.step_by_id[step_id].probation_cycle:
+        if step_id not in self._shape.cyclic:  # a step recorded once whatever the cycle
             return occs[0]
         return occs[cycle] if cycle < len(occs) else None
 
@@ -187,6 +237,8 @@ class DossierView:
         if self.repeated:
             return any(prior is not None and occ.entry.date < prior.entry.date
                        for occ, found in zip(self.occurrences, self.all_prerequisites()) for _, prior in found)
+        if self._shape.prerequisites_precede and self.dated_in_order():
+            return False
         day_of = {entry.step: entry.date for entry in self.dossier.steps}
         shape = self._shape
         return any(map(lt, map(day_of.get, shape.edge_steps, repeat(dt.date.max)),
@@ -212,9 +264,16 @@ class DossierView:
         """Whether any recorded step lacks a prerequisite (without building the lists when no step repeats)."""
         if self.repeated:
             return any(prior is None for found in self.all_prerequisites() for _, prior in found)
-        by_step = self.by_step  # every prerequisite of a recorded step, at once: is one not recorded?
-        needed = _EMPTY.union(*map(self._shape.required_sets.__getitem__, by_step))
-        return not needed <= by_step.keys()
+        shape, key = self._shape, self.steps_key
+        found = shape.missing.get(key)
+        if found is None:
+            by_step = self.by_step  # every prerequisite of a recorded step, at once: is one not recorded?
+            needed = _EMPTY.union(*map(shape.required_sets.__getitem__, by_step))
+            found = not needed <= by_step.keys()
+            if len(shape.missing) >= 4096:
+                shape.missing.clear()
+            shape.missing[key] = found
+        return found
 
     def prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
         if self._all_prerequisites is not None and occ.index < len(self._all_prerequisites) \
@@ -229,15 +288,15 @@ class DossierView:
         if not self.repeated:
             by_step = self.by_step
             return [(req, by_step[req][0] if req in by_step else None) for req in self._shape.requires[occ.step]]
-        step = self.base.step_by_id[occ.step]
-        probation = self.base.probation
-        if step.probation_cycle and occ.cycle > 0 and occ.step == probation.first_cycle_step:
-            return [(probation.approved_by, self.in_cycle(probation.approved_by, occ.cycle - 1))]
+        shape = self._shape  # the rule set's cyclic steps, prerequisites and probation, read once per rule set
+        cyclic = shape.cyclic
+        step_cyclic = occ.step in cyclic
+        if step_cyclic and occ.cycle > 0 and occ.step == shape.first_cycle_step:
+            return [(shape.approved_by, self.in_cycle(shape.approved_by, occ.cycle - 1))]
         out = []
-        for req in step.requires:
-            req_step = self.base.step_by_id[req]
-            if req_step.probation_cycle:
-                found = self.in_cycle(req, occ.cycle) if step.probation_cycle else self.last(req)
+        for req in shape.requires[occ.step]:
+            if req in cyclic:
+                found = self.in_cycle(req, occ.cycle) if step_cyclic else self.last(req)
             else:
                 found = self.first(req)
             out.append((req, found))
@@ -250,10 +309,10 @@ class DossierView:
         if not self.repeated:
             found = self.by_step.get(name)
             return found[0].entry.date if found else None
-        step = self.base.step_by_id[name]
-        if step.probation_cycle and self.base.step_by_id[occ.step].probation_cycle:
+        cyclic = self._shape.cyclic
+        if name in cyclic and occ.step in cyclic:
             found = self.in_cycle(name, occ.cycle)
-        elif step.probation_cycle:
+        elif name in cyclic:
             found = self.last(name)  # after an extension, limits that follow s24 count from the final one
         else:
             found = self.first(name)
@@ -266,17 +325,18 @@ class DossierView:
 
     def continued_after(self, occ: Occurrence) -> bool:
         """Whether a step that (transitively) follows this one is recorded: the case went on from it."""
-        later = self.base.descendants.get(occ.step, frozenset())
-        cyclic = self.base.step_by_id[occ.step].probation_cycle
+        shape = self._shape  # the rule set's descendants and cyclic steps, read once per rule set
+        later = shape.descendants.get(occ.step, _EMPTY)
+        cyclic = occ.step in shape.cyclic
         for step_id in later:
             for other in self.by_step.get(step_id, ()):
-                if cyclic and self.base.step_by_id[step_id].probation_cycle and other.cycle != occ.cycle:
+                if cyclic and step_id in shape.cyclic and other.cycle != occ.cycle:
                     continue
                 return True
         return False
 
     def conversion_outcome(self, cycle: int) -> str | None:
-        meeting = self.in_cycle(self.base.probation.decided_by, cycle)
+        meeting = self.in_cycle(self._shape.decided_by, cycle)
         if meeting is None:
             return None
         return meeting.entry.outcome or "convert"

@@ -9,7 +9,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, SettingsDep, TokenDep, UowDep, client_address
-from api.errors import error_body
+from api.errors import error_body, status_for
+from api.schemas import TYPED, Me
 from workflow.store import accounts
 from workflow.store.lockout import LoginLocked
 
@@ -23,7 +24,8 @@ class TokenOut(BaseModel):
 
 def locked_answer(exc: LoginLocked) -> JSONResponse:
     """429 with Retry-After: a client (or a script) knows when to try again."""
-    return JSONResponse(error_body(exc), status_code=429, headers={"Retry-After": str(max(1, exc.retry_after))})
+    return JSONResponse(error_body(exc), status_code=status_for(exc),
+                        headers={"Retry-After": str(max(1, exc.retry_after))})
 
 
 @router.post("/auth/login", response_model=TokenOut, responses={429: {"description": "登录失败次数过多，暂时锁定"}})
@@ -59,7 +61,7 @@ def change_password(body: PasswordIn, actor: CurrentActor, request: Request, uow
     uow.commit()
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me, **TYPED)
 def me(actor: CurrentActor):
     return {"id": actor.user_id, "login": actor.login, "display_name": actor.name,
             "roles": [{"organisation_id": o, "role": r} for o, r in actor.grants],

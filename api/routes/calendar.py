@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, UowDep
+from api.schemas import TYPED, CalendarYear
 from workflow.errors import InputError
 from workflow.store import calendar_admin
 
@@ -21,12 +22,12 @@ class YearIn(BaseModel):
     override: bool = False  # replace a year the calendar package already knows (needs the notice's 文号)
 
 
-@router.get("/calendar")
+@router.get("/calendar", response_model=list[CalendarYear], **TYPED)
 def list_calendar(actor: CurrentActor, uow: UowDep):
     return calendar_admin.list_calendar(uow)
 
 
-@router.put("/calendar/{year}")
+@router.put("/calendar/{year}", response_model=CalendarYear, **TYPED)
 def set_year(year: int, body: YearIn, actor: CurrentActor, uow: UowDep):
     if not 1949 <= year <= 2200:
         raise InputError("年份超出范围", code="VALUE_INVALID", field="year")

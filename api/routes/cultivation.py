@@ -14,6 +14,20 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, TodayDep, UowDep
 from api.routes.dossiers import DossierId
+from api.schemas import (
+    TYPED,
+    AnnualReturn,
+    AssessmentCited,
+    Pairing,
+    PairingActivity,
+    PairingHistory,
+    PairingOverview,
+    PairingSuggestion,
+    PairReplaced,
+    PlanProgress,
+    PlanSet,
+    Ranking,
+)
 from workflow.store import cultivation, pairing
 
 router = APIRouter(tags=["cultivation"])
@@ -63,37 +77,38 @@ class PlanIn(BaseModel):
 
 # ---------------------------------------------------------------- pairing
 
-@router.get("/cultivation/pairings/suggestion")
+@router.get("/cultivation/pairings/suggestion", response_model=PairingSuggestion, **TYPED)
 def suggest_pairs(organisation_id: int, actor: CurrentActor, uow: UowDep):
     """Contacts the branch's pairing policy would give its activists (nothing stored)."""
     return pairing.suggest_pairs(uow, actor, organisation_id)
 
 
-@router.get("/cultivation/pairings")
+@router.get("/cultivation/pairings", response_model=PairingOverview, **TYPED)
 def pairing_overview(organisation_id: int, actor: CurrentActor, uow: UowDep, today: TodayDep):
     """Everyone with a pairing: today's contacts and the work since the last assessment."""
     return pairing.pairing_overview(uow, actor, organisation_id, today=today)
 
 
-@router.post("/cultivation/pairings", status_code=201)
+@router.post("/cultivation/pairings", status_code=201, response_model=list[Pairing], **TYPED)
 def assign_pairs(body: AssignIn, actor: CurrentActor, uow: UowDep, today: TodayDep):
     """Stores the pairs (all or none) when they keep the policy."""
     return pairing.assign_pairs(uow, actor, body.organisation_id, [p.model_dump() for p in body.pairs],
                                 start=body.start, today=today)
 
 
-@router.post("/cultivation/pairings/{pairing_id}/replace")
+@router.post("/cultivation/pairings/{pairing_id}/replace", response_model=PairReplaced, **TYPED)
 def replace_pair(pairing_id: int, body: ReplaceIn, actor: CurrentActor, uow: UowDep, today: TodayDep):
     """Closes the pairing on the day with the reason (kept in the history) and opens the new contact's."""
     return pairing.replace_pair(uow, actor, pairing_id, body.member_id, on=body.date, reason=body.reason, today=today)
 
 
-@router.post("/cultivation/pairings/{pairing_id}/activities", status_code=201)
+@router.post("/cultivation/pairings/{pairing_id}/activities", status_code=201, response_model=PairingActivity,
+             **TYPED)
 def record_activity(pairing_id: int, body: ActivityIn, actor: CurrentActor, uow: UowDep, today: TodayDep):
     return pairing.record_activity(uow, actor, pairing_id, kind=body.kind, on=body.date, note=body.note, today=today)
 
 
-@router.get("/dossiers/{dossier_id}/pairings")
+@router.get("/dossiers/{dossier_id}/pairings", response_model=PairingHistory, **TYPED)
 def pairing_history(dossier_id: DossierId, actor: CurrentActor, uow: UowDep,
                     start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
                     end: Annotated[str | None, Query(alias="to", max_length=10)] = None):
@@ -116,7 +131,7 @@ def _day(value: str | None, field: str):
                          field=field) from None
 
 
-@router.post("/dossiers/{dossier_id}/assessments/cited", status_code=201)
+@router.post("/dossiers/{dossier_id}/assessments/cited", status_code=201, response_model=AssessmentCited, **TYPED)
 def record_assessment(dossier_id: DossierId, body: AssessmentIn, actor: CurrentActor, uow: UowDep, today: TodayDep):
     """A half-year (activist) or probation assessment citing the period's pairing work and, for an
     activist, a reviewed score; the forms print both."""
@@ -126,20 +141,20 @@ def record_assessment(dossier_id: DossierId, body: AssessmentIn, actor: CurrentA
 
 # ---------------------------------------------------------------- the annual plan, its progress, the return
 
-@router.post("/cultivation/plans", status_code=201)
+@router.post("/cultivation/plans", status_code=201, response_model=PlanSet, **TYPED)
 def set_plan(body: PlanIn, actor: CurrentActor, uow: UowDep, today: TodayDep):
     """A committee sets an organisation's development plan for the year (total and structure)."""
     targets = body.model_dump(exclude={"organisation_id", "year", "total"}, exclude_none=True)
     return cultivation.set_plan(uow, actor, body.organisation_id, body.year, body.total, today=today, **targets)
 
 
-@router.get("/cultivation/plans/progress")
+@router.get("/cultivation/plans/progress", response_model=PlanProgress, **TYPED)
 def plan_progress(organisation_id: int, year: Annotated[int, Query(ge=1949, le=9999)], actor: CurrentActor,
                   uow: UowDep):
     return cultivation.plan_progress(uow, actor, organisation_id, year)
 
 
-@router.get("/cultivation/returns")
+@router.get("/cultivation/returns", response_model=AnnualReturn, **TYPED)
 def annual_return(organisation_id: int, actor: CurrentActor, uow: UowDep, today: TodayDep,
                   year: Annotated[int | None, Query(ge=1949, le=9999)] = None):
     """党内统计 for the year (default this year, as the dossiers stand today): each measure by the
@@ -149,7 +164,7 @@ def annual_return(organisation_id: int, actor: CurrentActor, uow: UowDep, today:
 
 # ---------------------------------------------------------------- the published ranking and its notice
 
-@router.get("/cultivation/rankings/{ranking_id}")
+@router.get("/cultivation/rankings/{ranking_id}", response_model=Ranking, **TYPED)
 def get_ranking(ranking_id: int, actor: CurrentActor, uow: UowDep):
     """The ranking as published (`ranking/1`), its SHA-256, and the proposals made from it."""
     return cultivation.get_ranking(uow, actor, ranking_id)

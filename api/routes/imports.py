@@ -9,8 +9,9 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi import Path as PathParam
 
 from api.deps import CurrentActor, SettingsDep, TodayDep, UowDep
+from api.schemas import TYPED, ImportReport
 from workflow.errors import InputError
-from workflow.store.imports import (
+from workflow.service_layer.imports import (
     SPREADSHEET_SUFFIXES,
     import_path,
     require_import_rights,
@@ -20,7 +21,7 @@ router = APIRouter(tags=["import"])
 ACCEPTED = SPREADSHEET_SUFFIXES | {".json"}
 
 
-@router.post("/organisations/{organisation_id}/import")
+@router.post("/organisations/{organisation_id}/import", response_model=ImportReport, **TYPED)
 def import_file(organisation_id: Annotated[int, PathParam()], file: Annotated[UploadFile, File()],
                 actor: CurrentActor, settings: SettingsDep, uow: UowDep, today: TodayDep):
     """Each dossier commits on its own; importing the same file again updates the same dossiers."""

@@ -8,12 +8,13 @@ from fastapi.responses import Response
 
 from api.deps import CurrentActor, SettingsDep, UowDep
 from api.routes.dossiers import DossierId
-from workflow.store import services
+from api.schemas import TYPED, MaterialStored
+from workflow.service_layer import materials
 
 router = APIRouter(tags=["materials"])
 
 
-@router.post("/dossiers/{dossier_id}/materials", status_code=201)
+@router.post("/dossiers/{dossier_id}/materials", status_code=201, response_model=MaterialStored, **TYPED)
 def attach_material(dossier_id: DossierId, actor: CurrentActor, uow: UowDep, settings: SettingsDep,
                     file: Annotated[UploadFile, File()], material_id: Annotated[str, Form(min_length=1)],
                     step: Annotated[str, Form(min_length=1)], date: Annotated[str | None, Form()] = None,
@@ -22,12 +23,14 @@ def attach_material(dossier_id: DossierId, actor: CurrentActor, uow: UowDep, set
     meta = {"id": material_id, "step": step, "signed_by": signed_by or []}
     if date:
         meta["date"] = date
-    return services.attach_material(uow, actor, dossier_id, meta, data, declared_type=file.content_type,
-                                    filename=file.filename, max_bytes=settings.max_upload_bytes)
+    return materials.attach_material(uow, actor, dossier_id, meta, data, declared_type=file.content_type,
+                                     filename=file.filename, max_bytes=settings.max_upload_bytes)
 
 
-@router.get("/dossiers/{dossier_id}/materials/{sha256}")
+@router.get("/dossiers/{dossier_id}/materials/{sha256}", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}}}},
+            summary="一份材料（PDF、JPEG 或 PNG，读出时再次核对 SHA-256）")
 def read_material(dossier_id: DossierId, sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
                   actor: CurrentActor, uow: UowDep):
-    data, media_type, _ = services.read_material(uow, actor, dossier_id, sha256)
+    data, media_type, _ = materials.read_material(uow, actor, dossier_id, sha256)
     return Response(content=data, media_type=media_type)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, UowDep
+from api.schemas import TYPED, Member
 from workflow.store import admin
 
 router = APIRouter(tags=["members"])
@@ -25,22 +26,22 @@ class RolesIn(BaseModel):
     roles: list[str] = Field(max_length=10, description="身份标签，见 checklists/data/member_roles.toml")
 
 
-@router.get("/members")
+@router.get("/members", response_model=list[Member], **TYPED)
 def list_members(actor: CurrentActor, uow: UowDep, organisation_id: int | None = None):
     return admin.list_members(uow, actor, organisation_id)
 
 
-@router.post("/members", status_code=201)
+@router.post("/members", status_code=201, response_model=Member, **TYPED)
 def create_member(body: MemberIn, actor: CurrentActor, uow: UowDep):
     return admin.create_member(uow, actor, **body.model_dump())
 
 
-@router.get("/members/{member_id}")
+@router.get("/members/{member_id}", response_model=Member, **TYPED)
 def get_member(member_id: int, actor: CurrentActor, uow: UowDep):
     return admin.get_member(uow, actor, member_id)
 
 
-@router.put("/members/{member_id}/roles")
+@router.put("/members/{member_id}/roles", response_model=Member, **TYPED)
 def set_member_roles(member_id: int, body: RolesIn, actor: CurrentActor, uow: UowDep):
     """Replaces the member's role tags (the one-teacher-per-activist pairing scheme reads `teacher`)."""
     from workflow.store.pairing import set_member_roles as store_set

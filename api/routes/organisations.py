@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, UowDep
+from api.schemas import TYPED, Organisation
 from workflow.store import admin
 
 router = APIRouter(tags=["organisations"])
@@ -23,16 +24,16 @@ class OrganisationIn(BaseModel):
         description="党委一级组织作为审批机关的类型（checklists 数据中的 approving_bodies，2026 第二十二条）；不填按层级")
 
 
-@router.get("/organisations")
+@router.get("/organisations", response_model=list[Organisation], **TYPED)
 def list_organisations(actor: CurrentActor, uow: UowDep):
     return admin.list_organisations(uow, actor)
 
 
-@router.post("/organisations", status_code=201)
+@router.post("/organisations", status_code=201, response_model=Organisation, **TYPED)
 def create_organisation(body: OrganisationIn, actor: CurrentActor, uow: UowDep):
     return admin.create_organisation(uow, actor, **body.model_dump())
 
 
-@router.get("/organisations/{organisation_id}")
+@router.get("/organisations/{organisation_id}", response_model=Organisation, **TYPED)
 def get_organisation(organisation_id: int, actor: CurrentActor, uow: UowDep):
     return admin.get_organisation(uow, actor, organisation_id)

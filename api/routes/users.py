@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, UowDep
+from api.schemas import TYPED, UserCreated, UserState
 from workflow.store import accounts, admin
 
 router = APIRouter(tags=["users"])
@@ -24,13 +25,13 @@ class UserIn(BaseModel):
     roles: list[GrantIn] = Field(min_length=1)
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserCreated, **TYPED)
 def create_user(body: UserIn, actor: CurrentActor, uow: UowDep):
     return admin.create_user(uow, actor, login=body.login, display_name=body.display_name, password=body.password,
                              grants=[(g.organisation_id, g.role) for g in body.roles])
 
 
-@router.post("/users/{user_id}/deactivate")
+@router.post("/users/{user_id}/deactivate", response_model=UserState, **TYPED)
 def deactivate_user(user_id: int, actor: CurrentActor, uow: UowDep):
     """Stops the user signing in; every token and calendar-feed link of theirs stops working at once."""
     user = accounts.set_active(uow.session, actor, user_id, False)
@@ -38,7 +39,7 @@ def deactivate_user(user_id: int, actor: CurrentActor, uow: UowDep):
     return accounts.user_dict(user)
 
 
-@router.post("/users/{user_id}/activate")
+@router.post("/users/{user_id}/activate", response_model=UserState, **TYPED)
 def activate_user(user_id: int, actor: CurrentActor, uow: UowDep):
     """Lets a deactivated user sign in again (old sessions and feed links stay revoked)."""
     user = accounts.set_active(uow.session, actor, user_id, True)

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import UowDep, client_address
+from api.error_table import status_for
 from api.web import session as web_session
 from api.web.common import ActorDep, read_form, render
-from workflow.errors import FazhanError
+from workflow.errors import FazhanError, InputError
 from workflow.store import accounts
 
 router = APIRouter(include_in_schema=False)
@@ -29,14 +30,13 @@ async def change_password(request: Request, uow: UowDep, actor: ActorDep):
     old, new, again = form.get("old_password"), form.get("new_password"), form.get("new_password_again")
     try:
         if not isinstance(new, str) or new != again:
-            raise FazhanError("两次输入的新密码不一致", code="PASSWORD_MISMATCH", field="new_password_again")
+            raise InputError("两次输入的新密码不一致", code="PASSWORD_MISMATCH", field="new_password_again")
         accounts.change_password(uow.session, actor, old, new, client_address(request))
         uow.commit()
     except FazhanError as exc:
         uow.session.rollback()
         field = {"password": "new_password"}.get(exc.field or "", exc.field or "_general")
-        status = {"LOGIN_LOCKED": 429, "UNAUTHORISED": 401}.get(exc.code, 422)
-        return render(request, "account_password.html", uow, actor, status=status, errors={field: exc.message},
+        return render(request, "account_password.html", uow, actor, status=status_for(exc), errors={field: exc.message},
                       temporary=actor.must_change_password)
     response = RedirectResponse("/login?changed=1", status_code=303)
     response.delete_cookie(web_session.SESSION_COOKIE, path="/")

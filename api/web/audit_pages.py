@@ -1,6 +1,6 @@
 """The auditor's pages: findings by organisation, the HTML audit report, and a 纪实表 spreadsheet checked
 (anyone who reads the organisation) or imported (an organiser or administrator of it) with its list
-of bad cells. Scope and rights are workflow/store/audit_views.py's."""
+of bad cells. Scope and rights are workflow/service_layer/audit_views.py's."""
 from __future__ import annotations
 
 import base64
@@ -20,7 +20,7 @@ from api.web.page_kit import field_problems, held, size_words, upload_bytes
 from workflow.errors import FazhanError
 from workflow.findings import SEVERITIES
 from workflow.spreadsheet.limits import MAX_FILE_BYTES
-from workflow.store import audit_views
+from workflow.service_layer import audit_views
 
 router = page_router()
 SEVERITY_NAMES = views.SEVERITY_NAMES  # the workspace's words for a finding's severity

@@ -5,13 +5,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import UowDep, client_address
+from api.error_table import status_for
 from api.web import session as web_session
 from api.web.common import page_router, posted_form, read_form, render, safe_next
 from workflow.errors import FazhanError, InputError
 from workflow.store import accounts
 
 router = page_router()
-LOGIN_STATUS = {"LOGIN_FAILED": 401, "LOGIN_LOCKED": 429}
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -39,7 +39,7 @@ async def login(request: Request, uow: UowDep):
     except FazhanError as exc:
         uow.session.rollback()
         csrf = web_session.new_login_csrf()
-        response = render(request, "login.html", uow, None, status=LOGIN_STATUS.get(exc.code, 422),
+        response = render(request, "login.html", uow, None, status=status_for(exc),
                           next=target, login_csrf=csrf, error=exc.message,
                           form={"username": username if isinstance(username, str) else ""})
         response.set_cookie(web_session.LOGIN_CSRF_COOKIE, csrf, max_age=3600, **web_session.cookie_options(request))

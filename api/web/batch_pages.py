@@ -1,7 +1,7 @@
 """Pages for work in batches (issue 11): one branch meeting voting on several candidates (逐个表决), and
 one sheet of half-year assessments for a branch's activists and probationary members.
 
-Every decision is the store's (`workflow.store.batches`: which cases may be voted on, the engine's gate
+Every decision is the store's (`workflow.service_layer.batches`: which cases may be voted on, the engine's gate
 for each candidate, all or nothing); this module turns the form into its arguments and shows each
 refusal next to the candidate or row it concerns, and what concerns the whole meeting (E, P, the date,
 a quorum every candidate lacks) next to the meeting's own fields.
@@ -31,11 +31,12 @@ from api.web.common import (
     write_orgs,
 )
 from checklists.loader import default_catalogue
+from checklists.step_fields import step_schema
 from workflow.errors import FazhanError
-from workflow.store import batches
+from workflow.service_layer import batches
 
 router = page_router()
-OUTCOMES = {"s15_admission_meeting": ["passed", "rejected"], "s23_conversion_meeting": ["convert", "extend", "cancel"]}
+OUTCOMES = {step: list(values) for step, values in step_schema().choice_values("outcome").items()}  # step_fields.toml
 MEETING_FIELDS = ("date", "expected", "present")
 RECORDED = "会议已记录：每名表决对象的步骤已分别记录，等待逐一审核。"
 

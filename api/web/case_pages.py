@@ -3,7 +3,7 @@
 An organiser proposes 本人撤回, 决定不予发展, 组织关系转出 or 转入 (with its date and reason), or the
 correction or withdrawal of an assessment, a publicity notice or a thought report; a reviewer signs it
 off or returns it with a comment. Which events the case can take now is the machine's answer; who may
-propose and decide, and every check, are the store's (workflow/store/reviewed_changes.py). 延长预备期 and
+propose and decide, and every check, are the store's (workflow/service_layer/reviewed_changes.py). 延长预备期 and
 取消预备党员资格 are the conversion meeting's result: the dossier page links to that step's form with the
 result chosen, and it is recorded and reviewed as that step.
 """
@@ -31,10 +31,11 @@ from api.web.common import (
     render,
     write_orgs,
 )
+from checklists.step_fields import step_schema
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError
 from workflow.machine import machine_for
-from workflow.store import reviewed_changes, services
+from workflow.service_layer import dossiers, reviewed_changes
 from workflow.store.access import Actor
 from workflow.store.errors import NotFound
 
@@ -69,7 +70,7 @@ def change_line(change: dict, dossier: Dossier | None, org_names: dict[int, str]
             f"{labels.fact(payload.get('list'), payload.get('new'))} · 理由：{payload.get('reason')}")
 
 
-STATUS_NAMES = {"pending": "待审核", "approved": "已审核通过", "returned": "已退回", "withdrawn": "已撤回"}
+STATUS_NAMES = step_schema().words("change_status")  # checklists/data/step_fields.toml
 
 
 def case_actions(uow, actor: Actor, answer: dict, dossier: Dossier, today: dt.date) -> list[dict]:
@@ -247,7 +248,7 @@ async def change_post(request: Request, change_id: str, uow: UowDep, actor: Acto
     if page:
         return page
     try:  # the dossier's next item for this reviewer; a transfer in they returned is not theirs to see
-        services.get_dossier(uow, actor, done["dossier_id"])
+        dossiers.get_dossier(uow, actor, done["dossier_id"])
     except NotFound:
         return RedirectResponse("/?done=change_returned", status_code=303)
     outcome = "change_approved" if done["status"] == "approved" else "change_returned"

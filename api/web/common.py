@@ -15,12 +15,13 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import UowDep
-from api.errors import status_for
+from api.error_table import answer_for, heading_for_status
 from api.web import inbox_badge, views
 from api.web import session as web_session
 from workflow.dossier import Dossier, parse_dossier
 from workflow.errors import FazhanError
-from workflow.store import accounts, admin, services
+from workflow.service_layer import dossiers
+from workflow.store import accounts, admin
 from workflow.store.access import WRITE_ROLES, Actor, OrgTree
 from workflow.store.idnumber import redact_id_numbers
 
@@ -34,10 +35,12 @@ templates = Jinja2Templates(env=_env)
 
 
 class PageError(Exception):
-    """A page that cannot be shown (not found, forbidden, malformed): rendered as the error page."""
+    """A page that cannot be shown (not found, forbidden, malformed): rendered as the error page, under the
+    heading the error table gives its status unless one is given."""
 
-    def __init__(self, status: int, message: str, code: str = "ERROR"):
+    def __init__(self, status: int, message: str, code: str = "ERROR", heading: str | None = None):
         self.status, self.message, self.code = status, message, code
+        self.heading = heading or heading_for_status(status)
 
 
 def sane_path(request: Request) -> None:
@@ -53,7 +56,9 @@ def page_router() -> APIRouter:
 
 
 def fail(exc: FazhanError) -> PageError:
-    return PageError(status_for(exc), exc.message, exc.code)
+    """The error page of a refusal, with the status and heading of its row in the error table."""
+    answer = answer_for(exc)
+    return PageError(answer.status, exc.message, exc.code, answer.heading)
 
 
 # ---------------------------------------------------------------- session and page context
@@ -151,7 +156,8 @@ def attempt(uow, action: Callable[[], T], on_refusal: Callable[[FazhanError], Re
             refusals: tuple[type[FazhanError], ...] = (FazhanError,),
             absent: tuple[str, ...] = ("DOSSIER_NOT_FOUND",)) -> tuple[T | None, Response | None]:
     """Run one use case of a form post. A refusal rolls back and returns the page that shows it next to
-    what was typed; a missing dossier and any error not listed as a refusal become the error page.
+    what was typed; a missing dossier, an error not listed as a refusal and one the person cannot put
+    right (the error table's `users_fault`: stored data that fails its check) become the error page.
 
     Returns (result, None) on success or (None, page) on refusal, so a post handler reads
     `result, page = attempt(...); if page: return page`."""
@@ -159,7 +165,7 @@ def attempt(uow, action: Callable[[], T], on_refusal: Callable[[FazhanError], Re
         return action(), None
     except refusals as exc:
         uow.session.rollback()
-        if exc.code in absent:
+        if exc.code in absent or not answer_for(exc).users_fault:
             raise fail(exc) from None
         return None, on_refusal(exc)
     except FazhanError as exc:
@@ -170,7 +176,7 @@ def attempt(uow, action: Callable[[], T], on_refusal: Callable[[FazhanError], Re
 def load_dossier(uow, actor: Actor, dossier_id: str) -> tuple[dict, Dossier]:
     """The stored answer and the parsed dossier, or the not-found page."""
     try:
-        answer = services.get_dossier(uow, actor, dossier_id)
+        answer = dossiers.get_dossier(uow, actor, dossier_id)
     except FazhanError as exc:
         raise fail(exc) from None
     return answer, parse_dossier(answer["dossier"], source=f"dossier:{dossier_id}")

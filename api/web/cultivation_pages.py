@@ -38,8 +38,8 @@ from workflow.cultivation.entries import parse_entries
 from workflow.cultivation.periods import Period, period_named, period_of
 from workflow.cultivation.scoring import ScoreValueError, score_person
 from workflow.errors import FazhanError, InputError
+from workflow.service_layer import dossiers
 from workflow.store import cultivation as store
-from workflow.store import services
 from workflow.store.access import READ_ROLES, Actor, OrgTree
 from workflow.store.cultivation_tables import (
     CultivationProposal,
@@ -57,7 +57,7 @@ MAX_PEOPLE = 200
 def _people(uow, actor: Actor, org_id: int) -> list[dict]:
     try:
         return [{"id": s["id"], "name": s["name"]}
-                for s in services.list_dossiers(uow, actor, organisation_id=org_id, limit=MAX_PEOPLE)]
+                for s in dossiers.list_dossiers(uow, actor, organisation_id=org_id, limit=MAX_PEOPLE)]
     except FazhanError as exc:
         raise fail(exc) from None
 

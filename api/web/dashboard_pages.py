@@ -24,7 +24,7 @@ from api.web.dossier_pages import is_closed
 from workflow.errors import FazhanError
 from workflow.machine import procedure_machine
 from workflow.plan import plan_dossier
-from workflow.store import reviewed_changes, step_materials, web_queries
+from workflow.service_layer import reviewed_changes, step_materials, web_queries
 from workflow.store.access import WRITE_ROLES
 from workflow.store.tables import User
 

@@ -28,7 +28,7 @@ from workflow.dossier import Dossier
 from workflow.errors import FazhanError, InputError
 from workflow.machine import procedure_machine
 from workflow.plan import plan_dossier
-from workflow.store import reviewed_changes, services, step_materials, web_queries
+from workflow.service_layer import dossiers, queries, reviewed_changes, reviews, step_materials, web_queries
 from workflow.store.access import Actor
 
 router = page_router()
@@ -84,7 +84,7 @@ async def create_dossier(request: Request, uow: UowDep, actor: ActorDep):
         if org_id is None:
             raise InputError("请选择所在党组织", code="FIELD_REQUIRED", field="organisation_id")
         dossier_id = _dossier_id_checked(values.get("dossier_id", "").strip() or None)
-        return services.create_dossier(uow, actor, org_id, person, dossier_id=dossier_id,
+        return dossiers.create_dossier(uow, actor, org_id, person, dossier_id=dossier_id,
                                        track_materials=values.get("track_materials") == "on")
 
     created, page = attempt(uow, create, lambda exc: render(
@@ -99,7 +99,7 @@ async def create_dossier(request: Request, uow: UowDep, actor: ActorDep):
 
 def dossier_events(uow, actor: Actor, dossier_id: str) -> list[dict]:
     try:
-        return services.events(uow, actor, dossier_id)
+        return queries.events(uow, actor, dossier_id)
     except FazhanError as exc:
         raise fail(exc) from None
 
@@ -184,7 +184,7 @@ async def confirm_paper_reviews(request: Request, dossier_id: str, uow: UowDep, 
     """The review of an import: a reviewer confirms every paper sign-off it brought (services decide who may)."""
     await posted_form(request)
     try:
-        services.confirm_paper_reviews(uow, actor, dossier_id, today=today)
+        reviews.confirm_paper_reviews(uow, actor, dossier_id, today=today)
     except FazhanError as exc:
         uow.session.rollback()
         raise fail(exc) from None

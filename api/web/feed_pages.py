@@ -16,7 +16,7 @@ from api.web import views
 from api.web.common import PageError, page_router
 from api.web.ics import CalendarEvent, calendar
 from workflow.plan import plan_dossier
-from workflow.store import web_queries
+from workflow.service_layer import web_queries
 from workflow.store.accounts import actor_for
 
 router = page_router()

@@ -9,7 +9,7 @@ import logging
 from fastapi import Request
 
 from api.deps import get_today
-from workflow.store import inbox
+from workflow.service_layer import inbox
 
 log = logging.getLogger("fazhan.web")
 

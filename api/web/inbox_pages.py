@@ -1,9 +1,9 @@
 """The inbox, the reviewer's queue and the digest address (issue 11).
 
 The inbox lists, for the signed-in user, steps sent back to them, steps waiting for their review, and
-deadlines due soon or passed (`workflow.store.inbox`). The queue takes a reviewer through the dossiers
+deadlines due soon or passed (`workflow.service_layer.inbox`). The queue takes a reviewer through the dossiers
 with steps waiting for them, one dossier at a time: they sign off several of its steps in one pass
-(each signed separately by `workflow.store.batches.review_steps`) or send one back, and the queue
+(each signed separately by `workflow.service_layer.batches.review_steps`) or send one back, and the queue
 moves on to the next dossier. No rule or permission is decided here.
 """
 from __future__ import annotations
@@ -15,12 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import TodayDep, UowDep
 from api.errors import status_for
-from api.web import views
+from api.web import labels, views
 from api.web.common import ActorDep, attempt, load_dossier, org_names, page_router, parse_int, posted_form, render
 from api.web.inbox_badge import due_days, inbox_of
 from workflow.errors import FazhanError, InputError
-from workflow.store import batches, inbox_mail
-from workflow.store.returns import return_step
+from workflow.service_layer import batches, inbox_mail
+from workflow.service_layer.returns import return_step
 
 router = page_router()
 DONE = {"approved": "已审核通过 {n} 个步骤。", "returned": "已退回，并通知记录人更正。"}
@@ -68,7 +68,7 @@ def _queue_page(request, uow, actor, today, dossier_id: str, *, errors: dict | N
                   dossier=dossier, org_name=org_names(uow, actor).get(answer["organisation_id"], ""),
                   position=order.index(dossier_id) + 1 if dossier_id in order else None, total=len(order),
                   materials=materials, meetings=meetings, errors=errors or {}, general=general,
-                  comment=comment or {}, message=message, rs=rs)
+                  comment=comment or {}, message=message, rs=rs, words=labels)
 
 
 @router.get("/queue", response_class=HTMLResponse)

@@ -13,25 +13,21 @@ import datetime as dt
 import re
 from typing import Any
 
+from checklists.step_fields import step_schema
 from documents import labels as words
 from workflow.dossier import Dossier
 from workflow.machine import machine_for
 from workflow.view import DossierView
 
-FIELD_NAMES = {"date": "日期", "recorded_by": "记录人", "reviewed_by": "审核人", "reviewed_on": "审核日期",
-               "by": "谈话人", "nomination": "推荐方式", "people": "人员", "conclusion": "政治审查结论",
-               "start": "培训开始日期", "days": "培训天数", "hours": "培训学时", "exception": "未参加培训的特殊情况",
-               "result": "预审结果", "serial": "入党志愿书编号", "votes": "表决情况", "special_reason": "特殊原因",
-               "outcome": "会议结果", "extend_months": "延长预备期月数", "party_standing_from": "党龄起算日",
-               "committee_meeting_on": "党支部委员会会议日期", "approving_body": "审批组织", "collective": "集中宣誓",
-               "warning_reason": "提醒事项说明"}
+_SCHEMA = step_schema()
+FIELD_NAMES = {key: spec.label for key, spec in _SCHEMA.fields.items()}
+"""A recorded field's name on the pages (checklists/data/step_fields.toml `fields`)."""
 HIDDEN_FIELDS = ("step", "review_source", "paper_review", "archive_correction")
-CHANGE_EVENT_NAMES = {"change_proposed": "提出事项（待审核）", "change_returned": "事项被退回",
-                      "assessment_corrected": "更正考察", "assessment_withdrawn": "撤销考察",
-                      "publicity_corrected": "更正公示", "publicity_withdrawn": "撤销公示",
-                      "thought_report_corrected": "更正思想汇报", "thought_report_withdrawn": "撤销思想汇报",
-                      "case_transferred_in": "预备党员转入"}
-FACT_NAMES = {"assessments": "考察", "publicity": "公示", "thought_reports": "思想汇报"}
+FREE_TEXT_FIELDS = frozenset(key for key, spec in _SCHEMA.fields.items() if spec.type == "text")
+"""Fields typed by a person: shown as typed even when they look like a code."""
+EVENT_NAMES = _SCHEMA.words("history_event")
+"""Every entry of a dossier's history, recorded by the system or proposed and reviewed by people."""
+FACT_NAMES = _SCHEMA.words("side_record")
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$|^[A-Z][A-Z0-9_]*$")
 
 
@@ -44,41 +40,44 @@ def unknown(value: Any) -> str:
 
 
 def outcome_name(step_id: str, value: Any) -> str:
-    table = words.CONVERSION_OUTCOME if step_id.startswith("s23") else words.ADMISSION_OUTCOME
-    return table.get(value, unknown(value)) if value else "—"
+    """The outcome a deciding step recorded, in the words of that step's own table."""
+    table = _SCHEMA.field_table(step_id, "outcome")
+    if not value:
+        return "—"
+    return (table.label(value) if table else None) or unknown(value)
 
 
 def field_value(step_id: str, key: str, value: Any, dossier: Dossier | None = None) -> str:
-    """One recorded field of a step, in words."""
+    """One recorded field of a step, in words: a choice by the step's value table (step_fields.toml)."""
     if value is None or value == "" or value == []:
         return "—"
-    if key == "conclusion":
-        return words.CONCLUSION.get(value, unknown(value))
-    if key == "result":
-        return words.PRE_REVIEW.get(value, unknown(value))
-    if key == "outcome":
-        return outcome_name(step_id, value)
-    if key == "nomination":
-        return "、".join(words.NOMINATION.get(v, unknown(v)) for v in value)
-    if key == "people":
+    spec = _SCHEMA.fields.get(key)
+    kind = spec.type if spec is not None else None
+    if kind == "choice":
+        table = _SCHEMA.field_table(step_id, key)
+        return (table.label(value) if table else None) or unknown(value)
+    if kind == "choices":
+        table = _SCHEMA.field_table(step_id, key)
+        return "、".join((table.label(v) if table else None) or unknown(v) for v in value)
+    if kind == "people":
         return "、".join(_person(p) for p in value)
-    if key == "votes":
-        from api.web.views import VOTE_FIELDS
-        return "；".join(f"{label} {value[name]}" for name, label in VOTE_FIELDS if value.get(name) is not None)
-    if key == "approving_body":
-        kinds = machine_for(dossier).rule_set.approving_bodies if dossier is not None else {}
-        kind = kinds.get(value.get("type"), "") if isinstance(value, dict) else ""
-        return f"{value.get('name') or '—'}{'（' + kind + '）' if kind else ''}" if isinstance(value, dict) else "—"
-    if key == "collective":
-        return "是" if value else "否"
+    if kind == "votes":
+        return "；".join(f"{count.label} {value[count.key]}" for count in _SCHEMA.votes
+                        if value.get(count.key) is not None)
+    if kind == "approving_body":
+        bodies = machine_for(dossier).rule_set.approving_bodies if dossier is not None else {}
+        body = bodies.get(value.get("type"), "") if isinstance(value, dict) else ""
+        return f"{value.get('name') or '—'}{'（' + body + '）' if body else ''}" if isinstance(value, dict) else "—"
+    if kind == "bool":
+        return _SCHEMA.table(spec.values or "yes_no").label("true" if value else "false")
     if key == "extend_months":
         return f"{value} 个月"
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     if isinstance(value, (dict, list)):
         return "—"
-    return unknown(value) if isinstance(value, str) and _CODE.match(value) and key not in (
-        "by", "serial", "exception", "special_reason", "warning_reason", "recorded_by", "reviewed_by") else str(value)
+    return unknown(value) if isinstance(value, str) and _CODE.match(value) and key not in FREE_TEXT_FIELDS \
+        else str(value)
 
 
 def _person(p: dict) -> str:
@@ -127,8 +126,7 @@ def case_event_name(dossier: Dossier | None, kind: str | None) -> str:
 
 
 def event_name(kind: str) -> str:
-    from api.web.views import EVENT_NAMES
-    return EVENT_NAMES.get(kind) or CHANGE_EVENT_NAMES.get(kind) or "其他操作"
+    return EVENT_NAMES.get(kind) or "其他操作"
 
 
 def key_dates(dossier: Dossier, today: dt.date) -> dict:

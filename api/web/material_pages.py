@@ -30,7 +30,7 @@ from api.web.dossier_pages import dossier_page_with
 from checklists.loader import default_catalogue
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError, InputError
-from workflow.store import fact_checks, services, step_materials
+from workflow.service_layer import fact_checks, materials as material_cases, step_materials
 from workflow.store.access import OrgTree
 from workflow.store.idnumber import redact_id_numbers
 
@@ -161,8 +161,8 @@ async def upload(request: Request, dossier_id: str, uow: UowDep, actor: ActorDep
         meta = {"id": material.id, "step": material.step, "signed_by": signers}
         if values.get("date", "").strip():
             meta["date"] = values["date"].strip()
-        services.attach_material(uow, actor, dossier_id, meta, data, declared_type=file.content_type,
-                                 filename=file.filename, max_bytes=settings.max_upload_bytes)
+        material_cases.attach_material(uow, actor, dossier_id, meta, data, declared_type=file.content_type,
+                                       filename=file.filename, max_bytes=settings.max_upload_bytes)
 
     def refused(exc: FazhanError):
         reasons = [d.get("reason") or d.get("message") for d in exc.details if d.get("reason") or d.get("message")]
@@ -180,7 +180,7 @@ def material(dossier_id: str, sha256: str, uow: UowDep, actor: ActorDep):
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise PageError(404, "该档案没有这份材料", "MATERIAL_NOT_FOUND")
     try:
-        data, media_type, filename = services.read_material(uow, actor, dossier_id, sha256)
+        data, media_type, filename = material_cases.read_material(uow, actor, dossier_id, sha256)
     except FazhanError as exc:
         raise fail(exc) from None
     name = filename or f"{sha256[:12]}"

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import UowDep
 from api.routes_documents import disposition
-from api.web.common import ActorDep, PageError, fail, page_router, render
+from api.web.common import ActorDep, fail, page_router, render
 from api.web.cultivation_forms import id_param
 from api.web.cultivation_kit import scheme_or_404
 from documents.notice import notice_context, render_ranking_notice
@@ -44,7 +44,7 @@ def notice_page(request: Request, ranking_id: str, uow: UowDep, actor: ActorDep)
     try:
         context = notice_context(scheme, notice["document"], **_known(notice))
     except FazhanError as exc:
-        raise PageError(409, exc.message, exc.code) from None
+        raise fail(exc) from None  # RANKING_ALTERED: the stored ranking no longer matches (api/error_table.py)
     period = period_named(scheme, notice["period"])
     query = f"org={notice['organisation_id']}&scheme={scheme.id}&period={period.label}"
     return render(request, "cultivation_notice.html", uow, actor, notice=notice, n=context, query=query)
@@ -56,6 +56,6 @@ async def notice_pdf(ranking_id: str, request: Request, uow: UowDep, actor: Acto
     try:
         rendered = await run_in_threadpool(render_ranking_notice, scheme, notice["document"], **_known(notice))
     except FazhanError as exc:
-        raise PageError(409, exc.message, exc.code) from None
+        raise fail(exc) from None  # RANKING_ALTERED: the stored ranking no longer matches (api/error_table.py)
     return Response(rendered.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": disposition("inline", rendered.filename)})

@@ -38,9 +38,10 @@ from api.web.material_pages import (
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError, InputError, ReasonRequired, StepRefused
 from workflow.plan import plan_dossier
-from workflow.store import league_choices, roster, services, step_materials, web_queries
+from workflow.service_layer import queries, reviews, step_materials, steps, web_queries
+from workflow.service_layer.returns import return_step
+from workflow.store import league_choices, roster
 from workflow.store.access import OrgTree
-from workflow.store.returns import return_step
 
 router = page_router()
 STEP_REFUSALS = (StepRefused, ReasonRequired, InputError)
@@ -96,7 +97,7 @@ def step_page(request, uow, actor, today, dossier_id: str, step, *, mode: str, f
         if material != "_general" and material not in shown:
             upload_errors.setdefault("_general", []).extend(upload_errors.pop(material))
     rules = views.rules_for(dossier, on or today)  # figures on the form are the rules' own (overlay included)
-    figures = {rule.kind: rule.params for rule in rules.rules if rule.kind in ("training", "extension")}
+    figures = views.form_figures(rules, step.id)
     # contacts and introducers are chosen from the rosters of the dossier's organisation and those above it
     members = roster.choosable_members(uow, actor, answer["organisation_id"], today) if "people" in slots else []
     approvers = _approving_bodies(uow, answer["organisation_id"]) if "approving_organisation_id" in slots else []
@@ -118,6 +119,15 @@ def _league_records(uow, actor, dossier_id: str, dossier: Dossier, mode: str, in
     before = dossier.steps[:index] if mode == "correct" and index is not None else dossier.steps
     since = max((s.date for s in before), default=None)
     return league_choices.s03_choices(uow, actor, dossier_id, since=since, until=today)
+
+
+def _posted_values(form, step_id: str) -> dict:
+    """The posted form's text values, and every value ticked of a step's multiple-choice fields."""
+    values = form_values(form)
+    for spec in views.step_fields(step_id):
+        if spec.type == "choices":
+            values[f"{spec.key}_list"] = [v for v in form.getlist(spec.key) if isinstance(v, str)]
+    return values
 
 
 def _entry_day(entry: dict) -> dt.date | None:
@@ -144,7 +154,8 @@ def record_page(request: Request, dossier_id: str, step_id: str, uow: UowDep, ac
     """`outcome` preselects the meeting's result (the dossier page's 延长预备期 / 取消预备党员资格 links);
     `date` the step's date (the form asks again for its materials when the date is changed: the list is
     that of the rules in force on the day)."""
-    form = {"outcome": outcome} if outcome in views.OUTCOME_NAMES else {}
+    offered = next((views.choices(spec) for spec in views.step_fields(step_id) if spec.key == "outcome"), [])
+    form = {"outcome": outcome} if outcome in dict(offered) else {}
     if date and _entry_day({"date": date[:10]}):
         form["date"] = date[:10]
     return step_page(request, uow, actor, today, dossier_id, step_or_404(step_id), mode="record", form=form)
@@ -154,7 +165,7 @@ def record_page(request: Request, dossier_id: str, step_id: str, uow: UowDep, ac
 async def record(request: Request, dossier_id: str, step_id: str, uow: UowDep, actor: ActorDep, today: TodayDep):
     step = step_or_404(step_id)
     form = await posted_form(request)
-    values = form_values(form)
+    values = _posted_values(form, step.id)
     entry = views.entry_from_form(step.id, values)
     reason = values.get("reason", "").strip() or None
     _, dossier = load_dossier(uow, actor, dossier_id)
@@ -165,7 +176,7 @@ async def record(request: Request, dossier_id: str, step_id: str, uow: UowDep, a
     def record_it() -> dict:
         if uploads:  # every file is checked before the step is written: a bad file saves nothing
             step_materials.check_uploads(dossier, step.id, uploads, max_bytes=max_bytes, day=day)
-        return services.record_step(uow, actor, dossier_id, entry, today=today, reason=reason)
+        return steps.record_step(uow, actor, dossier_id, entry, today=today, reason=reason)
 
     def refused(exc: FazhanError):
         problems, upload_errors = _split_refusal(exc, step.id, views.step_slots(step.id) + ["reason"], dossier,
@@ -208,7 +219,7 @@ async def correct(request: Request, dossier_id: str, index: str, uow: UowDep, ac
     _, dossier = load_dossier(uow, actor, dossier_id)
     i = index_or_404(dossier, index)
     step = step_or_404(dossier.steps[i].step)
-    values = form_values(form)
+    values = _posted_values(form, step.id)
     entry = views.entry_from_form(step.id, values)
     correction = values.get("correction_reason", "").strip()
     day = _entry_day(entry) or dossier.steps[i].date
@@ -220,8 +231,8 @@ async def correct(request: Request, dossier_id: str, index: str, uow: UowDep, ac
             raise InputError("更正记录必须说明理由", code="REASON_REQUIRED", field="correction_reason")
         if uploads:
             step_materials.check_uploads(dossier, step.id, uploads, max_bytes=max_bytes, day=day)
-        services.correct_step(uow, actor, dossier_id, i, entry, reason=correction, today=today,
-                              warning_reason=values.get("reason", "").strip() or None)
+        steps.correct_step(uow, actor, dossier_id, i, entry, reason=correction, today=today,
+                           warning_reason=values.get("reason", "").strip() or None)
 
     def refused(exc: FazhanError):
         problems, upload_errors = _split_refusal(exc, step.id, views.step_slots(step.id) +
@@ -246,7 +257,7 @@ def review_page_with(request, uow, actor, today, dossier_id, index: str, *, erro
     entry = answer["dossier"]["steps"][i]
     step = views.ruleset(dossier, today).step_by_id.get(entry["step"]) or step_or_404(entry["step"])
     try:
-        events = services.events(uow, actor, dossier_id)
+        events = queries.events(uow, actor, dossier_id)
     except FazhanError as exc:
         raise fail(exc) from None
     returned = views.returns_by_index(events).get(i, [])
@@ -315,7 +326,7 @@ async def review(request: Request, dossier_id: str, index: str, uow: UowDep, act
 
     def decide() -> str:
         if action == "approve":
-            services.review_step(uow, actor, dossier_id, i, today=today)
+            reviews.review_step(uow, actor, dossier_id, i, today=today)
             return "reviewed"
         if action == "return":
             return_step(uow, actor, dossier_id, i, comment)

@@ -12,34 +12,29 @@ from typing import Any
 
 from checklists.loader import default_catalogue
 from checklists.model import RuleSet
+from checklists.step_fields import FieldSpec, step_schema
 from workflow import engine
 from workflow.audit import make_context
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError, StepRefused
 from workflow.machine import machine_for, procedure_machine
 from workflow.plan import DossierPlan, NextStep
+from workflow.rules.kinds import kind_of, rules_of_kind
+from workflow.rules.templates import phrase
 
-ROLE_NAMES = {"organiser": "组织员", "reviewer": "审核人", "auditor": "审计", "archivist": "档案管理员",
-              "admin": "管理员"}
-LEVEL_NAMES = {"committee": "党委", "general_branch": "党总支", "branch": "党支部"}
-SEVERITY_NAMES = {"violation": "不符合规定", "warning": "提醒", "info": "提示"}
-NOMINATIONS = [("party_members", "党员推荐"), ("league", "团组织推优"), ("mass_organisation", "其他群团组织推优")]
-MEMBER_STATUS = [("full", "正式党员"), ("probationary", "预备党员")]
-OUTCOME_NAMES = {"passed": "通过（接收为预备党员）", "rejected": "未通过（不予接收）",
-                 "convert": "按期转为正式党员", "extend": "延长预备期", "cancel": "取消预备党员资格"}
-EVENT_NAMES = {"created": "建立档案", "imported": "导入档案", "step_recorded": "记录步骤", "step_reviewed": "审核通过",
-               "step_corrected": "更正步骤", "step_returned": "审核退回", "material_attached": "上传材料",
-               "assessment_added": "记录考察", "publicity_added": "记录公示", "thought_report_added": "记录思想汇报",
-               "case_withdraw": "本人撤回", "case_not_admitted": "未予接收", "case_transfer_out": "组织关系转出",
-               "case_transfer_in": "组织关系转入", "reimported": "重新导入", "paper_reviews_confirmed": "确认纸质审核记录"}
-VOTE_FIELDS = [("expected", "应到会有表决权的正式党员"), ("present", "实到会有表决权的正式党员"), ("yes", "赞成（到会）"),
-               ("no", "反对（到会）"), ("abstain", "弃权（到会）"), ("written_yes", "书面赞成（未到会）"),
-               ("written_no", "书面反对（未到会）")]
-DATE_LABELS = {"s01_application": "收到入党申请书日期", "s02_applicant_talk": "谈话日期",
-               "s06_activist_cultivation": "培养考察结束日期", "s11_training": "培训结束日期",
-               "s15_admission_meeting": "支部大会日期", "s23_conversion_meeting": "支部大会日期",
-               "s21_probation_education": "考察结束日期"}
-PEOPLE_ROWS = 3
+# Words for machine values: the value tables of checklists/data/step_fields.toml.
+ROLE_NAMES = step_schema().words("role")
+LEVEL_NAMES = step_schema().words("org_level")
+SEVERITY_NAMES = step_schema().words("severity")
+NOMINATIONS = step_schema().table("nomination").choices(long=True)
+MEMBER_STATUS = step_schema().table("member_status").choices()
+OUTCOME_NAMES = step_schema().field_words("outcome", long=True)
+EVENT_NAMES = step_schema().words("history_event")
+VOTE_FIELDS = [(count.key, count.label) for count in step_schema().votes]
+"""The counts of a vote with their words on the pages (step_fields.toml `[[votes]]`)."""
+DATE_LABELS = {step_id: fields.date_label for step_id, fields in step_schema().steps.items()
+               if fields.date_label != step_schema().fields["date"].label}
+"""The steps that name their date their own way (the meeting form has its own word for the others)."""
 
 # Which part of a step's form a finding is shown next to, by the kind of rule that raised it.
 _SLOT_BY_KIND = {"min_age": "date", "max_gap": "date", "min_gap": "date", "date_order": "date",
@@ -48,13 +43,22 @@ _SLOT_BY_KIND = {"min_age": "date", "max_gap": "date", "min_gap": "date", "date_
                  "people": "people", "training": "training", "quorum": "votes", "vote": "votes",
                  "extension": "outcome", "party_standing": "party_standing_from",
                  "discipline_period": "people", "approver": "approving_organisation_id"}
-_SLOT_BY_FIELD = {"start": "training", "days": "training", "hours": "training", "exception": "training",
-                  "extend_months": "outcome", "votes": "votes", "people": "people", "nomination": "nomination",
-                  "name": "people", "status": "people", "discipline": "people", "discipline_until": "people",
-                  "member_id": "people",
-                  "committee_meeting_on": "committee_meeting_on", "approving_body": "approving_organisation_id",
-                  "approving_organisation_id": "approving_organisation_id",
-                  "league_recommendation_id": "nomination"}
+
+# What the web adds to the fields the checklist declares (checklists/data/step_fields.toml), by field
+# type or key, never by step: the approving body is chosen from the organisation tree and posted as its
+# id; some fields share one part of the page (their problems are shown together); a nomination may name
+# the 推优 record behind it; a person chosen from the roster is posted as parts of one row.
+_SLOT_BY_TYPE = {"approving_body": "approving_organisation_id"}
+_GROUP_OF_FIELD = {"start": "training", "days": "training", "hours": "training", "exception": "training",
+                   "extend_months": "outcome"}
+GROUP_LEGENDS = {"training": "集中培训"}
+"""Parts of the form made of several fields under one heading of their own."""
+REFERENCES = {"nomination": "league_recommendation_id"}
+"""A choice that may name the record behind it (s03's 推优 record)."""
+PRESELECTABLE = ("outcome",)
+"""Choices offered as a list, so a link can preselect one (the dossier page's 延长预备期 link)."""
+_PERSON_PARTS = ("name", "status", "discipline", "discipline_until", "member_id")
+_SEVERAL_INPUTS = ("choices", "people", "votes")
 
 
 def ruleset(dossier: Dossier | None = None, today: dt.date | None = None) -> RuleSet:
@@ -66,20 +70,131 @@ def rules_for(dossier: Dossier, day: dt.date) -> RuleSet:
     return make_context(dossier, day).ruleset_for(day)
 
 
+# ---------------------------------------------------------------- the parts of a step's form
+
+def step_fields(step_id: str) -> tuple[FieldSpec, ...]:
+    """The step's own fields in page order, with the step's wording and value tables."""
+    return step_schema().for_step(step_id).fields
+
+
+def date_label(step_id: str) -> str:
+    return step_schema().for_step(step_id).date_label
+
+
+def step_offering(key: str, value: str) -> str | None:
+    """The step whose field `key` offers `value` (the conversion meeting for outcome `extend`): for a
+    link that opens that step's form with the value chosen."""
+    return next((step for step, values in step_schema().choice_values(key).items() if value in values), None)
+
+
+def field_of(step_id: str, key: str) -> FieldSpec | None:
+    """The step's field `key` with the step's wording, or None when the step does not record it."""
+    return step_schema().for_step(step_id).get(key)
+
+
+def vote_hints(rs: RuleSet, step_id: str) -> dict[str, str]:
+    """What a meeting's form says before the vote is recorded, by rule kind ("quorum", "vote"): the
+    `hint` phrase of the step's quorum and vote rules in the rule set, so the figure the page
+    states (过半数, 一半) is the one the rule checks. A kind without a hint is left out."""
+    out: dict[str, str] = {}
+    for kind in ("quorum", "vote"):
+        for rule in rules_of_kind(rs, kind, step_id):
+            if "hint" in rule.params.phrases:
+                out.setdefault(kind, phrase(rule, "hint"))
+    return out
+
+
+def assessment_name(day: dt.date | None = None) -> str:
+    """The activist's periodic assessment as pages name it ("半年考察"): the `every` of the rule in force
+    on `day` (today), so a rule set or overlay that assesses more often renames the pages with it."""
+    rs = rule_set_on(day or dt.date.today())
+    rule = next((r for r in rules_of_kind(rs, "periodic_assessment") if r.params.period == "activist"), None)
+    every = kind_of(rule).message_params(rule).get("every") if rule is not None else None
+    return f"{every or ''}考察"
+
+
+def rule_set_on(day: dt.date) -> RuleSet:
+    """The national rule set in force on `day` (a page about no one dossier: the branch meeting form)."""
+    return default_catalogue().in_force(day)
+
+
+def _slot(spec: FieldSpec) -> str:
+    return _GROUP_OF_FIELD.get(spec.key) or _SLOT_BY_TYPE.get(spec.type) or spec.key
+
+
+def is_list_choice(spec: FieldSpec) -> bool:
+    """A choice offered as a drop-down list rather than as radio buttons."""
+    return spec.type == "choice" and spec.key in PRESELECTABLE
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a step's form: its fields, and the slot where their problems are shown."""
+
+    slot: str
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def grouped(self) -> bool:
+        return self.slot in GROUP_LEGENDS
+
+    @property
+    def legend(self) -> str | None:
+        """The heading of a part that holds several inputs (a group, checkboxes, radio buttons, rows)."""
+        if self.grouped:
+            return GROUP_LEGENDS[self.slot]
+        only = self.fields[0]
+        several = only.type in _SEVERAL_INPUTS or (only.type == "choice" and not is_list_choice(only))
+        return only.label if len(self.fields) == 1 and several else None
+
+
+def form_parts(step_id: str) -> list[FormPart]:
+    """The parts of the step's form after its date, in page order."""
+    parts: dict[str, list[FieldSpec]] = {}
+    for spec in step_fields(step_id):
+        parts.setdefault(_slot(spec), []).append(spec)
+    return [FormPart(slot, tuple(fields)) for slot, fields in parts.items()]
+
+
 def step_slots(step_id: str) -> list[str]:
     """The parts of the form for one step, in page order ("date" first, "reason" last)."""
-    slots = ["date"]
-    if step_id in ("s02_applicant_talk", "s16_committee_talk"):
-        slots.append("by")
-    slots += {"s03_activist_determined": ["nomination"], "s05_contacts_assigned": ["people"],
-              "s09_introducers_assigned": ["people"], "s10_political_review": ["conclusion"],
-              "s11_training": ["training"], "s13_pre_review": ["result"], "s14_application_form": ["serial"],
-              "s08_candidate_filed": ["committee_meeting_on"], "s20_oath": ["collective"],
-              "s15_admission_meeting": ["votes", "outcome"],
-              "s17_admission_approved": ["approving_organisation_id", "special_reason"],
-              "s23_conversion_meeting": ["votes", "outcome"],
-              "s24_conversion_approved": ["approving_organisation_id", "party_standing_from"]}.get(step_id, [])
-    return slots
+    return ["date", *(part.slot for part in form_parts(step_id))]
+
+
+def slot_of_field(key: str) -> str:
+    """The part of the form a field's problem is shown in (a field of no part: itself)."""
+    spec = step_schema().fields.get(key)
+    if spec is not None:
+        return _slot(spec)
+    if key in _PERSON_PARTS:
+        return "people"
+    return next((field for field, reference in REFERENCES.items() if reference == key), key)
+
+
+def choices(spec: FieldSpec) -> list[tuple[str, str]]:
+    """The values a choice field offers, with the fuller wording a page shows beside each."""
+    return step_schema().table(spec.values).choices(long=True) if spec.values else []
+
+
+def blank_choice(spec: FieldSpec) -> str:
+    """What leaving a listed choice blank means: the first value, which the engine takes when none is
+    recorded (a meeting's result follows its vote; a conversion meeting converts)."""
+    first = choices(spec)[0][0]
+    return f"{step_schema().table(spec.values).label(first)}（默认）"
+
+
+def value_label(table: str, value: Any) -> str:
+    return step_schema().table(table).label(value, "") or ""
+
+
+def form_figures(rules: RuleSet, step_id: str) -> dict[str, Any]:
+    """The rules' own figures the form shows beside its fields: the training minimum, the months a
+    probation may be extended by, how many people this step names (overlay included), and under
+    "hints" the meeting's quorum and vote hints (`vote_hints`)."""
+    figures: dict[str, Any] = {rule.kind: rule.params for rule in rules.rules if rule.kind in ("training", "extension")}
+    figures.update({rule.kind: rule.params for rule in rules.rules if rule.kind == "people" and step_id in rule.steps})
+    figures["hints"] = vote_hints(rules, step_id)
+    return figures
 
 
 # ---------------------------------------------------------------- form values <-> step entries
@@ -98,100 +213,116 @@ def _number(text: str, kind=int) -> Any:
     return value
 
 
+def _read_typed(spec: FieldSpec, form: dict, entry: dict) -> None:
+    """date, text, choice: passed as typed (the parser names what is wrong with it)."""
+    value = form.get(spec.key, "").strip()
+    if value:
+        entry[spec.key] = value
+
+
+def _read_count(spec: FieldSpec, form: dict, entry: dict) -> None:
+    if form.get(spec.key, "").strip():
+        entry[spec.key] = _number(form[spec.key], float if spec.type == "number" else int)
+
+
+def _read_bool(spec: FieldSpec, form: dict, entry: dict) -> None:
+    if form.get(spec.key):
+        entry[spec.key] = True
+
+
+def _read_choices(spec: FieldSpec, form: dict, entry: dict) -> None:
+    entry[spec.key] = list(form.get(f"{spec.key}_list", []))
+    reference = REFERENCES.get(spec.key)
+    chosen = form.get(reference, "").strip() if reference else ""
+    if chosen:  # a record chosen (s03's 推优): the store checks it is this person's and valid on the day
+        entry[reference] = int(chosen) if chosen.isdigit() and len(chosen) <= 12 else chosen[:40]
+
+
+def _read_people(spec: FieldSpec, form: dict, entry: dict) -> None:
+    people = []
+    for i in range(spec.rows or 1):  # the rows the form offers (step_fields.toml `rows`)
+        member = form.get(f"people-{i}-member", "").strip()
+        if member.isdigit() and len(member) <= 12:  # chosen from the roster: its data, as of the step's date
+            people.append({"member_id": int(member)})
+            continue
+        name = form.get(f"people-{i}-name", "").strip()  # typed (a client posting the old form)
+        if not name:
+            continue
+        person = {"name": name, "status": form.get(f"people-{i}-status", "full")}
+        discipline = form.get(f"people-{i}-discipline", "").strip()
+        person["discipline"] = discipline or None
+        until = form.get(f"people-{i}-discipline_until", "").strip()
+        if until:
+            person["discipline_until"] = until
+        people.append(person)
+    entry[spec.key] = people
+
+
+def _read_votes(spec: FieldSpec, form: dict, entry: dict) -> None:
+    votes = {}
+    for count in step_schema().votes:
+        value = form.get(f"{spec.key}.{count.key}", "").strip()
+        if value:
+            votes[count.key] = _number(value)
+    entry[spec.key] = votes
+
+
+def _read_approving_body(spec: FieldSpec, form: dict, entry: dict) -> None:
+    """The body is chosen from the organisation tree; the store writes its name and type."""
+    chosen = form.get("approving_organisation_id", "").strip()
+    if chosen.isdigit():
+        entry["approving_organisation_id"] = int(chosen)
+
+
+_READ_BY_TYPE = {"date": _read_typed, "text": _read_typed, "choice": _read_typed, "int": _read_count,
+                 "number": _read_count, "bool": _read_bool, "choices": _read_choices, "people": _read_people,
+                 "votes": _read_votes, "approving_body": _read_approving_body}
+
+
 def entry_from_form(step_id: str, form: dict[str, Any]) -> dict:
     """The `dossier/1` step entry the user typed; empty fields are left out, text is passed as typed."""
     entry: dict[str, Any] = {"step": step_id, "date": form.get("date", "").strip()}
-    slots = step_slots(step_id)
-
-    def text(name: str) -> None:
-        value = form.get(name, "").strip()
-        if value:
-            entry[name] = value
-
-    if "by" in slots:
-        text("by")
-    if "nomination" in slots:
-        entry["nomination"] = [v for v in form.get("nomination_list", [])]
-        league = form.get("league_recommendation_id", "").strip()
-        if league:  # a 推优 record chosen: the store checks it is this person's and valid on the day
-            entry["league_recommendation_id"] = int(league) if league.isdigit() and len(league) <= 12 else league[:40]
-    if "people" in slots:
-        people = []
-        for i in range(PEOPLE_ROWS):
-            member = form.get(f"people-{i}-member", "").strip()
-            if member.isdigit() and len(member) <= 12:  # chosen from the roster: its data, as of the step's date
-                people.append({"member_id": int(member)})
-                continue
-            name = form.get(f"people-{i}-name", "").strip()  # typed (a client posting the old form)
-            if not name:
-                continue
-            person = {"name": name, "status": form.get(f"people-{i}-status", "full")}
-            discipline = form.get(f"people-{i}-discipline", "").strip()
-            person["discipline"] = discipline or None
-            until = form.get(f"people-{i}-discipline_until", "").strip()
-            if until:
-                person["discipline_until"] = until
-            people.append(person)
-        entry["people"] = people
-    if "conclusion" in slots:
-        text("conclusion")
-    if "training" in slots:
-        text("start")
-        text("exception")
-        for name in ("days", "hours"):
-            if form.get(name, "").strip():
-                entry[name] = _number(form[name], float)
-    if "result" in slots:
-        text("result")
-    if "serial" in slots:
-        text("serial")
-    if "votes" in slots:
-        votes = {}
-        for name, _ in VOTE_FIELDS:
-            value = form.get(f"votes.{name}", "").strip()
-            if value:
-                votes[name] = _number(value)
-        entry["votes"] = votes
-    if "outcome" in slots:
-        text("outcome")
-        if form.get("extend_months", "").strip():
-            entry["extend_months"] = _number(form["extend_months"])
-    if "special_reason" in slots:
-        text("special_reason")
-    if "party_standing_from" in slots:
-        text("party_standing_from")
-    if "committee_meeting_on" in slots:
-        text("committee_meeting_on")
-    if "collective" in slots and form.get("collective"):
-        entry["collective"] = True
-    if "approving_organisation_id" in slots and form.get("approving_organisation_id", "").strip().isdigit():
-        entry["approving_organisation_id"] = int(form["approving_organisation_id"])
+    for spec in step_fields(step_id):
+        _READ_BY_TYPE[spec.type](spec, form, entry)
     return entry
 
 
-def form_from_entry(entry: dict) -> dict:
-    """The form values of a recorded step (to correct it)."""
-    form: dict[str, Any] = {}
-    for key in ("date", "by", "conclusion", "start", "exception", "result", "serial", "outcome", "special_reason",
-                "party_standing_from", "committee_meeting_on", "collective"):
-        if entry.get(key) is not None:
-            form[key] = str(entry[key])
-    for key in ("days", "hours", "extend_months"):
-        if entry.get(key) is not None:
-            value = entry[key]
-            form[key] = str(int(value)) if isinstance(value, float) and value == int(value) else str(value)
-    form["nomination_list"] = list(entry.get("nomination") or [])
-    if entry.get("league_recommendation_id") is not None:
-        form["league_recommendation_id"] = str(entry["league_recommendation_id"])
-    for i, person in enumerate(entry.get("people") or []):
+def _shown(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value == int(value) else str(value)
+
+
+def _write_people(key: str, entry: dict, form: dict) -> None:
+    for i, person in enumerate(entry.get(key) or []):
         if person.get("member_id") is not None:
             form[f"people-{i}-member"] = str(person["member_id"])
         form[f"people-{i}-name"] = person.get("name", "")
         form[f"people-{i}-status"] = person.get("status", "full")
         form[f"people-{i}-discipline"] = person.get("discipline") or ""
         form[f"people-{i}-discipline_until"] = person.get("discipline_until") or ""
-    for name, value in (entry.get("votes") or {}).items():
-        form[f"votes.{name}"] = str(value)
+
+
+def form_from_entry(entry: dict) -> dict:
+    """The form values of a recorded step (to correct it)."""
+    form: dict[str, Any] = {}
+    if entry.get("date") is not None:
+        form["date"] = str(entry["date"])
+    for spec in step_fields(entry.get("step", "")):
+        key, value = spec.key, entry.get(spec.key)
+        if spec.type == "choices":
+            form[f"{key}_list"] = list(value or [])
+            reference = REFERENCES.get(key)
+            if reference and entry.get(reference) is not None:
+                form[reference] = str(entry[reference])
+        elif spec.type == "people":
+            _write_people(key, entry, form)
+        elif spec.type == "votes":
+            for name, count in (value or {}).items():
+                form[f"{key}.{name}"] = str(count)
+        elif spec.type == "approving_body":
+            if entry.get("approving_organisation_id") is not None:
+                form["approving_organisation_id"] = str(entry["approving_organisation_id"])
+        elif value is not None:
+            form[key] = _shown(value) if spec.type in ("int", "number") else str(value)
     return form
 
 
@@ -219,13 +350,13 @@ def problems_by_slot(exc: FazhanError, step_id: str, slots: list[str], dossier: 
             if detail.get("step") == step_id and rule is not None:
                 slot = _SLOT_BY_KIND.get(rule.kind, "_general")
                 if rule.kind == "required_fields" and detail.get("subject"):
-                    slot = _SLOT_BY_FIELD.get(detail["subject"], detail["subject"])
+                    slot = slot_of_field(detail["subject"])
             problem = Problem(detail.get("message", ""), detail["code"], detail["severity"],
                               detail.get("article") or (rule.article if rule else ""), rule.name if rule else "")
         else:  # malformed input: the path names the field
             path = (detail.get("path") or "").removeprefix("$.").removeprefix("$")
             head = path.split(".")[0].split("[")[0] if path else (detail.get("field") or "")
-            slot = _SLOT_BY_FIELD.get(head, head) or "_general"
+            slot = slot_of_field(head) or "_general"
             reason = detail.get("reason") or detail.get("message") or exc.message
             problem = Problem(reason, detail.get("code") or exc.code)
         if slot not in slots:
@@ -265,8 +396,8 @@ class TimelineStage:
     steps: list[TimelineStep]
 
 
-STATUS_NAMES = {"reviewed": "已审核", "waiting": "待审核", "available": "可办理", "blocked": "受阻",
-                "not_yet": "未到"}
+STATUS_NAMES = step_schema().words("plan_status")
+"""A timeline item's badge (TimelineItem.status), in the words of step_fields.toml."""
 
 
 def rule_label(rs: RuleSet, code: str | None) -> str:
@@ -347,11 +478,6 @@ def timeline(dossier: Dossier, plan: DossierPlan, today: dt.date, events: list[d
             steps.append(TimelineStep(step.id, step.number, step.name, step.actor, items))
         stages.append(TimelineStage(stage.number, stage.name, steps))
     return stages
-
-
-def stage_of_state(state: str) -> int | None:
-    """The stage a dossier's state belongs to (candidate spans stages 3 and 4: the last step decides)."""
-    return {"new": 1, "applicant": 1, "activist": 2, "candidate": 3, "probationary": 5, "full_member": 5}.get(state)
 
 
 def current_stage(dossier: Dossier) -> int:

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import UowDep
+from api.error_table import heading_for_status, page_message
 from api.routes_documents import make_router as make_documents_router
 from api.web import session as web_session
 from api.web import views
@@ -17,13 +18,12 @@ from api.web.common import HERE, PageError, PasswordChangeRequired, fail, render
 from api.web.session import CsrfFailed, LoginRequired
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError
-from workflow.store import services
+from workflow.service_layer import dossiers, materials
 
 PAGE_MODULES = ("auth_pages", "dashboard_pages", "dossier_pages", "step_pages", "material_pages", "feed_pages",
                 "account", "cultivation_pages", "roster_pages", "admin_pages", "audit_pages", "search_pages",
                 "plan_pages", "league_pages", "pairing_pages", "cohort_pages", "correction_pages", "notice_pages",
                 "batch_pages", "inbox_pages", "case_pages")
-HTTP_MESSAGES = {404: "找不到该页面", 405: "该页面不支持此操作"}
 
 
 def _documents_router():
@@ -31,29 +31,31 @@ def _documents_router():
     def web_dossier(dossier_id: str, request: Request, uow: UowDep) -> Dossier:
         actor = web_session.actor_from_cookie(uow.session, request)
         try:
-            return services.load_dossier(uow, actor, dossier_id)
+            return dossiers.load_dossier(uow, actor, dossier_id)
         except FazhanError as exc:
             raise fail(exc) from None
 
     def web_files(dossier_id: str, request: Request, uow: UowDep) -> dict[str, bytes]:
         actor = web_session.actor_from_cookie(uow.session, request)
         try:
-            return services.material_files(uow, actor, dossier_id)
+            return materials.material_files(uow, actor, dossier_id)
         except FazhanError as exc:
             raise fail(exc) from None
 
     return make_documents_router(web_dossier, web_files)
 
 
-def _page_error(request: Request, status: int, message: str) -> HTMLResponse:
+def _page_error(request: Request, status: int, message: str, heading: str | None = None) -> HTMLResponse:
+    heading = heading or heading_for_status(status)  # api/error_table.py
     try:
         from workflow.store.repository import UnitOfWork
         with UnitOfWork(request.app.state.engine) as uow:
             actor = web_session.actor_from_cookie(uow.session, request)
-            return render(request, "error.html", uow, actor, status=status, message=message)
+            return render(request, "error.html", uow, actor, status=status, message=message, heading=heading)
     except Exception:  # noqa: BLE001 (no session, or a failed database: the plain page still shows)
         return templates.TemplateResponse(request, "error.html", {"request": request, "actor": None,
-                                          "grants": [], "csrf": "", "v": views, "message": message},
+                                          "grants": [], "csrf": "", "v": views, "message": message,
+                                          "heading": heading},
                                           status_code=status)
 
 
@@ -68,7 +70,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PageError)
     async def _page(request: Request, exc: PageError):
-        return _page_error(request, exc.status, exc.message)
+        return _page_error(request, exc.status, exc.message, exc.heading)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired):
@@ -89,4 +91,4 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         if api_http_handler is not None and request.url.path.startswith(("/api/", "/docs", "/openapi", "/redoc")):
             return await api_http_handler(request, exc)
-        return _page_error(request, exc.status_code, HTTP_MESSAGES.get(exc.status_code, "请求无法处理"))
+        return _page_error(request, exc.status_code, page_message(exc.status_code))

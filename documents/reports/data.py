@@ -10,13 +10,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from checklists.loader import default_catalogue
+from checklists.step_fields import step_schema
 from workflow.audit import audit_document, audit_dossier
 from workflow.dossier import Dossier
 from workflow.findings import SEVERITIES
 from workflow.pipeline import Pipeline, build_pipeline, state_names
 from workflow.plan import plan_dossier
 
-SEVERITY_LABEL = {"violation": "违规", "warning": "警告", "info": "提示"}
+SEVERITY_LABEL = step_schema().words("severity_report")  # checklists/data/step_fields.toml
 NO_ORGANISATION = "（未填写党组织）"
 
 

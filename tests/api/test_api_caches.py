@@ -16,7 +16,8 @@ from sqlalchemy import delete, text, update
 
 from api.app import create_app
 from api.deps import get_today
-from workflow.store import accounts, cache, services
+from workflow.service_layer import dossiers
+from workflow.store import accounts, cache
 from workflow.store.access import Actor
 from workflow.store.db import make_engine
 from workflow.store.repository import UnitOfWork
@@ -60,7 +61,7 @@ def _dossier(world, dossier_id: str, org: str = "A1") -> str:
     organiser = Actor(user_id=world.users["organiser"], login="organiser", name="李书记",
                       grants=((world.orgs["A"], "organiser"),))
     with UnitOfWork(world.engine) as uow:
-        services.create_dossier(uow, organiser, world.orgs[org],
+        dossiers.create_dossier(uow, organiser, world.orgs[org],
                                 {"name": f"缓存{dossier_id}", "birth_date": "2000-01-01"},
                                 dossier_id=dossier_id, track_materials=False)
     return dossier_id

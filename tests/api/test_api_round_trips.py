@@ -1,7 +1,7 @@
 """What one recorded or reviewed step costs the database: three round trips on PostgreSQL (the cache version,
 the dossier with its ledger line, one statement writing head, event, ledger line and index row), with no
 BEGIN and no COMMIT; counted from libpq's own trace of every message the server answered
-(workflow/store/repository.py, db.py, cache.py)."""
+(workflow/adapters/sql.py, db.py, cache.py)."""
 from __future__ import annotations
 
 import re
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from workflow.store import services
+from workflow.service_layer import dossiers
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import Event, Review, StepRecord
@@ -51,7 +51,7 @@ def test_a_step_and_its_review_cost_three_round_trips_each(world, tmp_path):
     organiser = Actor(user_id=world.users["organiser"], login="organiser", name="李书记",
                       grants=((world.orgs["A"], "organiser"),))
     with UnitOfWork(world.engine) as uow:
-        services.create_dossier(uow, organiser, world.orgs["A1"], {"name": "往返", "birth_date": "2000-01-01"},
+        dossiers.create_dossier(uow, organiser, world.orgs["A1"], {"name": "往返", "birth_date": "2000-01-01"},
                                 dossier_id="RT-1", track_materials=False)
     recorder, reviewer = world.client("branch_organiser"), world.client("reviewer")
     trace = Trace(world.engine, tmp_path / "libpq.trace")

@@ -6,7 +6,7 @@ from api_world import PDF, TODAY
 
 from workflow.audit import audit_dossier
 from workflow.dossier import parse_dossier
-from workflow.store.demo import FULL_CASE_FACTS, FULL_CASE_MATERIALS, FULL_CASE_STEPS
+from workflow.service_layer.demo import FULL_CASE_FACTS, FULL_CASE_MATERIALS, FULL_CASE_STEPS
 from workflow.store.verify import verify_all
 from workflow.store.repository import UnitOfWork
 

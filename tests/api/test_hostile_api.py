@@ -172,15 +172,15 @@ def test_an_integer_past_64_bits_in_a_body_is_refused(world):
 def test_two_creations_of_one_id_racing_get_one_201_and_one_409(world, db_url, monkeypatch):
     if db_url[1] is None:
         pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): the race cannot happen there")
-    from workflow.store import services
+    from workflow.service_layer import dossiers
 
     barrier = threading.Barrier(2, timeout=10)
-    real = services._check_person
+    real = dossiers.check_person
 
     def both_checked(*args, **kwargs):  # both requests have seen that the id is free
         barrier.wait()
         return real(*args, **kwargs)
-    monkeypatch.setattr(services, "_check_person", both_checked)
+    monkeypatch.setattr(dossiers, "check_person", both_checked)
     answers = []
 
     def create(name):

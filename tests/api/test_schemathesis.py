@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from workflow.store import services
+from workflow.service_layer import dossiers
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -21,7 +21,7 @@ EXAMPLES = 50
 def test_no_input_makes_a_500(world, db_url):
     actor = Actor(user_id=None, login="seed", name="种子", grants=((world.orgs["A1"], "organiser"),))
     with UnitOfWork(world.engine) as uow:
-        services.create_dossier(uow, actor, world.orgs["A1"], {"name": "样例", "birth_date": "2000-01-01"},
+        dossiers.create_dossier(uow, actor, world.orgs["A1"], {"name": "样例", "birth_date": "2000-01-01"},
                                 dossier_id="SAMPLE-1", track_materials=False)
     schema = schemathesis.openapi.from_asgi("/openapi.json", world.app)
     operations = sorted((r.ok() for r in schema.get_all_operations()), key=_ends_the_session)

@@ -12,14 +12,8 @@ from api_world import PASSWORD, PDF, ROLES
 from cultivation_support import entries_000, generated_class_000
 from sqlmodel import select
 
-from workflow.store import (
-    accounts,
-    admin,
-    cultivation,
-    pairing,
-    reviewed_changes,
-    services,
-)
+from workflow.service_layer import dossiers, materials, reviewed_changes, reviews, steps
+from workflow.store import accounts, admin, cultivation, pairing
 from workflow.store.access import Actor
 from workflow.store.accounts import actor_for
 from workflow.store.repository import UnitOfWork
@@ -89,12 +83,12 @@ class Fixtures:
         actor = self.actor(who)
         name = f"{FOREIGN_NAME}{n}" if scope == "foreign" else f"本树{n}"
         with UnitOfWork(self.world.engine) as uow:
-            dossier = services.create_dossier(uow, actor, self.world.orgs[org], {"name": name, "birth_date": "2000-01-01"},
+            dossier = dossiers.create_dossier(uow, actor, self.world.orgs[org], {"name": name, "birth_date": "2000-01-01"},
                                               track_materials=False)["id"]
         if recorded:
             with UnitOfWork(self.world.engine) as uow:
-                services.record_step(uow, actor, dossier, {"step": "s01_application", "date": "2024-09-10"},
-                                     today=self.world_today())
+                steps.record_step(uow, actor, dossier, {"step": "s01_application", "date": "2024-09-10"},
+                                  today=self.world_today())
         return dossier
 
     @staticmethod
@@ -105,9 +99,9 @@ class Fixtures:
     def material(self, scope, dossier):
         who = "branch_organiser" if scope == "own" else "foreign_organiser"
         with UnitOfWork(self.world.engine) as uow:
-            return services.attach_material(uow, self.actor(who), dossier, {"id": "application_letter",
-                                            "step": "s01_application"}, PDF, declared_type="application/pdf",
-                                            filename="a.pdf", max_bytes=10**6)["sha256"]
+            return materials.attach_material(uow, self.actor(who), dossier, {"id": "application_letter",
+                                             "step": "s01_application"}, PDF, declared_type="application/pdf",
+                                             filename="a.pdf", max_bytes=10**6)["sha256"]
 
     def user(self, scope):
         org = self.world.orgs["A1" if scope == "own" else "X1"]
@@ -160,7 +154,7 @@ class Fixtures:
                               {"step": "s02_applicant_talk", "date": "2025-09-20"},
                               {"step": "s03_activist_determined", "date": "2026-01-10", "nomination": ["league"]}]}
         with UnitOfWork(world.engine) as uow:
-            services.import_dossier(uow, actor, org, document, today=self.world_today())
+            dossiers.import_dossier(uow, actor, org, document, today=self.world_today())
         with UnitOfWork(world.engine) as uow:
             pairs = [{"dossier_id": p["dossier_id"], "member_id": p["member_id"]}
                      for p in pairing.suggest_pairs(uow, actor, org)["pairs"]]
@@ -192,7 +186,7 @@ class Fixtures:
         for person in people:
             name = f"学生{person}" if scope == "own" else f"{FOREIGN_NAME}{person}"
             with UnitOfWork(world.engine) as uow:
-                services.create_dossier(uow, secretary, org, {"name": name, "birth_date": "2005-03-01"},
+                dossiers.create_dossier(uow, secretary, org, {"name": name, "birth_date": "2005-03-01"},
                                         dossier_id=prefix + person, track_materials=False)
         entries = [{**{k: v for k, v in e.model_dump(mode="json", exclude_none=True).items()
                        if k not in ("scored_by", "scored_on")}, "person": prefix + e.person}
@@ -277,8 +271,8 @@ def build_request(fx: Fixtures, method: str, path: str, scope: str):
         url += f"?organisation_id={org}"
     if path == D + "/steps":  # s02 needs s01 reviewed first
         with UnitOfWork(world.engine) as uow:
-            services.review_step(uow, fx.actor("reviewer" if scope == "own" else "foreign_reviewer"),
-                                 url.split("/")[3], 0, today=fx.world_today())
+            reviews.review_step(uow, fx.actor("reviewer" if scope == "own" else "foreign_reviewer"),
+                                url.split("/")[3], 0, today=fx.world_today())
     if path == "/api/organisations/{organisation_id}/import":
         document = {"format": "dossier/1", "id": f"UPL-{n}", "person": {"name": f"上传{n}", "birth_date": "2001-01-01"}}
         kwargs = {"files": {"file": ("d.json", json.dumps(document, ensure_ascii=False).encode(), "application/json")}}

@@ -20,7 +20,8 @@ from tests_support import load_case
 from api.app import create_app
 from api.deps import get_today
 from workflow.dates import default_calendar
-from workflow.store import admin, calendar_admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin, calendar_admin
 from workflow.store.access import Actor
 from workflow.store.db import make_engine, migrate
 from workflow.store.repository import UnitOfWork
@@ -50,7 +51,7 @@ def _case(engine, org_id) -> str:
     document = copy.deepcopy(load_case("02_valid_2026_to_oath")["dossier"])
     document["id"] = "CAL-1"
     with UnitOfWork(engine) as uow:
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((org_id, "admin"),)), org_id, document)
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((org_id, "admin"),)), org_id, document)
     return "CAL-1"
 
 

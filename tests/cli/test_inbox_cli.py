@@ -20,7 +20,9 @@ def store(tmp_path, monkeypatch):
     """A branch organiser with one case whose first step is due for its talk."""
     from argon2 import PasswordHasher
 
-    from workflow.store import accounts, admin, inbox, services
+    from workflow.service_layer import inbox
+    from workflow.store import accounts, admin
+    from workflow.service_layer import dossiers, steps
     from workflow.store.db import make_engine, migrate
     from workflow.store.repository import UnitOfWork
     from workflow.store.tables import User
@@ -41,11 +43,11 @@ def store(tmp_path, monkeypatch):
                                  grants=[(root, "organiser")])["id"]
     with UnitOfWork(engine) as u:
         actor = accounts.actor_for(u.session, u.session.get(User, user))
-        services.create_dossier(u, actor, root, {"name": "张三", "birth_date": "2001-02-11", "id_number": ID_NUMBER},
+        dossiers.create_dossier(u, actor, root, {"name": "张三", "birth_date": "2001-02-11", "id_number": ID_NUMBER},
                                 dossier_id="T-1", track_materials=False)
     with UnitOfWork(engine) as u:
-        services.record_step(u, actor, "T-1", {"step": "s01_application", "date": "2026-11-01"},
-                             today=__import__("datetime").date(2026, 11, 21))
+        steps.record_step(u, actor, "T-1", {"step": "s01_application", "date": "2026-11-01"},
+                          today=__import__("datetime").date(2026, 11, 21))
     return engine
 
 

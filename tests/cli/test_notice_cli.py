@@ -17,7 +17,8 @@ PASSWORD = "Lantern-Orchid-Quarry-91"
 
 
 def test_a_published_ranking_prints_from_the_store(tmp_path, monkeypatch):
-    from workflow.store import admin, services
+    from workflow.store import admin
+    from workflow.service_layer import dossiers
     from workflow.store import cultivation as store
     from workflow.store.access import Actor
     from workflow.store.db import make_engine, migrate
@@ -43,7 +44,7 @@ def test_a_published_ranking_prints_from_the_store(tmp_path, monkeypatch):
     people = [f"S{i:02d}" for i in range(1, 6)]
     for person in people:
         with UnitOfWork(engine) as u:
-            services.create_dossier(u, secretary, branch, {"name": f"学生{person}", "birth_date": "2005-03-01"},
+            dossiers.create_dossier(u, secretary, branch, {"name": f"学生{person}", "birth_date": "2005-03-01"},
                                     dossier_id=person)
     entries = [{k: v for k, v in e.model_dump(mode="json", exclude_none=True).items() if k not in ("scored_by", "scored_on")}
                for e in entries_000(generated_class_000()) if e.person in people]

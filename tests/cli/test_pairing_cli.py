@@ -16,7 +16,8 @@ def run(*args):
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A branch with three full members, one probationary, and two activists."""
-    from workflow.store import admin, services
+    from workflow.store import admin
+    from workflow.service_layer import dossiers
     from workflow.store.access import Actor
     from workflow.store.db import make_engine, migrate
     from workflow.store.repository import UnitOfWork
@@ -35,7 +36,7 @@ def store(tmp_path, monkeypatch):
             members[name] = admin.create_member(u, actor, organisation_id=root, name=name, status=status)["id"]
     for i in (1, 2):
         with UnitOfWork(engine) as u:
-            services.import_dossier(u, actor, root, {
+            dossiers.import_dossier(u, actor, root, {
                 "format": "dossier/1", "id": f"A{i}", "person": {"name": f"积极分子{i}", "birth_date": "2005-03-01"},
                 "steps": [{"step": "s01_application", "date": "2025-09-10"},
                           {"step": "s02_applicant_talk", "date": "2025-09-20"},

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, reviews
+from workflow.store import admin
 from workflow.store.access import Actor
 
 TODAY = dt.date(2026, 11, 21)
@@ -58,9 +59,9 @@ def import_case(uow, world: World, dossier_id: str, upto: int, name: str, birth:
         document["assessments"] = [a for a in document["assessments"] if a["period"] == "activist"]
     admin_actor = Actor(None, "seed", "导入员", ((world.root, "admin"),))
     with uow() as u:
-        services.import_dossier(u, admin_actor, organisation or world.branch, document)
+        dossiers.import_dossier(u, admin_actor, organisation or world.branch, document)
     if upto:
         with uow() as u:
-            services.confirm_paper_reviews(u, Actor(None, "seed-r", "核验员", ((world.root, "reviewer"),)),
-                                           dossier_id, today=TODAY)
+            reviews.confirm_paper_reviews(u, Actor(None, "seed-r", "核验员", ((world.root, "reviewer"),)),
+                                          dossier_id, today=TODAY)
     return dossier_id

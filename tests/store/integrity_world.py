@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, materials, reviews, steps
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.events import GENESIS, canonical, diff, event_hash, event_text, project
 
@@ -44,20 +45,20 @@ def build(uow) -> World:
     reviewer = Actor(user_id=None, login="v", name="王组织员", grants=((root, "reviewer"),))
     for n, (dossier_id, name) in enumerate(zip(DOSSIERS, ("张三", "李四", "王五"))):
         with uow() as u:
-            services.create_dossier(u, recorder, branch, {"name": name, "birth_date": f"2004-03-0{n + 1}"},
+            dossiers.create_dossier(u, recorder, branch, {"name": name, "birth_date": f"2004-03-0{n + 1}"},
                                     dossier_id=dossier_id)
         with uow() as u:
-            services.record_step(u, recorder, dossier_id, {"step": "s01_application", "date": "2024-09-10"},
-                                 today=TODAY)
+            steps.record_step(u, recorder, dossier_id, {"step": "s01_application", "date": "2024-09-10"},
+                              today=TODAY)
         with uow() as u:
-            services.attach_material(u, recorder, dossier_id, {"id": "application_letter", "step": "s01_application",
-                                                               "signed_by": [name]}, scan(n),
-                                     declared_type="application/pdf", filename=f"letter{n}.pdf", max_bytes=1 << 20)
+            materials.attach_material(u, recorder, dossier_id, {"id": "application_letter", "step": "s01_application",
+                                                                "signed_by": [name]}, scan(n),
+                                      declared_type="application/pdf", filename=f"letter{n}.pdf", max_bytes=1 << 20)
         with uow() as u:
-            services.review_step(u, reviewer, dossier_id, 0, today=TODAY)
+            reviews.review_step(u, reviewer, dossier_id, 0, today=TODAY)
         for day in ("2024-10-10", "2024-11-10", "2024-12-10"):
             with uow() as u:
-                services.add_fact(u, recorder, dossier_id, "thought_reports", {"date": day})
+                steps.add_fact(u, recorder, dossier_id, "thought_reports", {"date": day})
     return World(root, branch, other, recorder, reviewer)
 
 

@@ -12,9 +12,9 @@ from tests_support import cut_after, load_case
 from workflow import engine
 from workflow.dossier import parse_dossier
 from workflow.errors import InputError, StepRefused
+from workflow.service_layer.entries import fill_approving_body
 from workflow.store import admin
 from workflow.store.access import Actor, OrgTree
-from workflow.store.services import _fill_approving_body
 
 
 def _tree(u):
@@ -35,12 +35,12 @@ def _tree(u):
 def test_the_approving_body_comes_from_the_tree(uow):
     with uow() as u:
         tree, row, root, general, group, member = _tree(u)
-        entry = _fill_approving_body(tree, row, {"step": "s17_admission_approved", "date": "2026-09-10",
+        entry = fill_approving_body(tree, row, {"step": "s17_admission_approved", "date": "2026-09-10",
                                                  "approving_body": {"name": "伪造", "type": "committee"}})
-        by_general = _fill_approving_body(tree, row, {"step": "s17_admission_approved", "date": "2026-09-10",
+        by_general = fill_approving_body(tree, row, {"step": "s17_admission_approved", "date": "2026-09-10",
                                                       "approving_organisation_id": general})
         with pytest.raises(InputError) as caught:
-            _fill_approving_body(tree, row, {"step": "s24_conversion_approved", "approving_organisation_id": group})
+            fill_approving_body(tree, row, {"step": "s24_conversion_approved", "approving_organisation_id": group})
     assert entry["approving_body"] == {"name": "护理学院党委", "type": "committee"}
     assert by_general["approving_body"] == {"name": "护理学院学生党总支", "type": "general_branch"}
     assert caught.value.field == "approving_organisation_id"  # not above this branch

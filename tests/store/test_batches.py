@@ -8,7 +8,7 @@ from sqlmodel import func, select
 from store.batch_world import TODAY, build, import_case
 
 from workflow.errors import InputError
-from workflow.store import batches, services
+from workflow.service_layer import batches, dossiers, queries, reviews, steps as step_cases
 from workflow.store.batch_tables import BranchMeeting
 from workflow.store.errors import Forbidden
 from workflow.store.tables import Event, Review
@@ -58,12 +58,12 @@ def test_one_meeting_records_one_step_per_candidate_each_waiting_for_its_own_rev
     assert [r["dossier_id"] for r in result["recorded"]] == cohort
     with uow() as u:
         for dossier_id in cohort:
-            doc = services.get_dossier(u, world.organiser, dossier_id)["dossier"]
+            doc = dossiers.get_dossier(u, world.organiser, dossier_id)["dossier"]
             step = doc["steps"][-1]
             assert step["step"] == "s15_admission_meeting" and step["date"] == "2022-05-06"
             assert step["votes"]["expected"] == 9 and step["votes"]["present"] == 8
             assert step["recorded_by"] == "吴支书" and "reviewed_by" not in step
-        assert services.get_dossier(u, world.organiser, "C-2")["dossier"]["steps"][-1]["votes"]["no"] == 1
+        assert dossiers.get_dossier(u, world.organiser, "C-2")["dossier"]["steps"][-1]["votes"]["no"] == 1
         meeting = batches.get_meeting(u, world.reviewer, result["id"])
         assert (meeting["expected"], meeting["present"], str(meeting["date"])) == (9, 8, "2022-05-06")
         assert [c["name"] for c in meeting["candidates"]] == ["甲一", "甲二", "甲三"]
@@ -74,7 +74,7 @@ def test_one_meeting_records_one_step_per_candidate_each_waiting_for_its_own_rev
     # each step is reviewed on its own: one review event per candidate
     for dossier_id in cohort:
         with uow() as u:
-            services.review_step(u, world.reviewer, dossier_id, 14, today=TODAY)
+            reviews.review_step(u, world.reviewer, dossier_id, 14, today=TODAY)
     with uow() as u:
         assert u.session.exec(select(func.count()).select_from(Review).where(
             Review.step == "s15_admission_meeting")).one() == 3
@@ -91,7 +91,7 @@ def test_one_refused_candidate_keeps_the_whole_meeting_out_and_is_named(uow, wor
     assert _events(uow) == before  # C-1 and C-3 passed the gate, yet nothing of them was kept
     with uow() as u:
         assert u.session.exec(select(func.count()).select_from(BranchMeeting)).one() == 0
-        assert all(len(services.get_dossier(u, world.organiser, i)["dossier"]["steps"]) == 14 for i in cohort)
+        assert all(len(dossiers.get_dossier(u, world.organiser, i)["dossier"]["steps"]) == 14 for i in cohort)
     with uow() as u:  # the same meeting with the vote entered correctly goes through
         assert len(_meeting(u, world, cohort)["recorded"]) == 3
 
@@ -151,7 +151,7 @@ def test_a_warning_needs_that_candidates_own_reason(uow, world, cohort):
     with uow() as u:
         _meeting(u, world, ids, **{"W-1": {"reason": "本人提前毕业，经党委同意按期讨论"}})
     with uow() as u:
-        step = services.get_dossier(u, world.organiser, "W-1")["dossier"]["steps"][-1]
+        step = dossiers.get_dossier(u, world.organiser, "W-1")["dossier"]["steps"][-1]
         assert step["warning_reason"] == "本人提前毕业，经党委同意按期讨论"
 
 
@@ -163,7 +163,7 @@ def test_a_conversion_meeting_records_each_outcome(uow, world):
         _meeting(u, world, ids, {i: _votes(9) for i in ids}, expected=9, present=9, step="s23_conversion_meeting",
                  date="2023-05-09", **{"P-1": {"outcome": "convert"}, "P-2": {"outcome": "extend", "extend_months": 6}})
     with uow() as u:
-        assert services.get_dossier(u, world.organiser, "P-2")["dossier"]["steps"][-1]["extend_months"] == 6
+        assert dossiers.get_dossier(u, world.organiser, "P-2")["dossier"]["steps"][-1]["extend_months"] == 6
 
 
 # ---------------------------------------------------------------- one reviewer, several steps of one dossier
@@ -175,7 +175,7 @@ def _three_waiting(uow, world, recorder) -> str:
                   {"step": "s10_political_review", "date": "2022-04-05", "conclusion": "qualified"},
                   {"step": "s11_training", "date": "2022-03-16", "start": "2022-03-14", "days": 3, "hours": 24}):
         with uow() as u:
-            services.record_step(u, recorder, dossier_id, entry, today=TODAY)
+            step_cases.record_step(u, recorder, dossier_id, entry, today=TODAY)
     return dossier_id
 
 
@@ -185,9 +185,9 @@ def test_a_reviewer_signs_several_steps_of_one_dossier_each_separately(uow, worl
         result = batches.review_steps(u, world.reviewer, dossier_id, [10, 8, 9], today=TODAY)
     assert [r["index"] for r in result["reviewed"]] == [8, 9, 10]
     with uow() as u:
-        kinds = [e["kind"] for e in services.events(u, world.reviewer, dossier_id)]
+        kinds = [e["kind"] for e in queries.events(u, world.reviewer, dossier_id)]
         assert kinds[-3:] == ["step_reviewed"] * 3
-        steps = services.get_dossier(u, world.reviewer, dossier_id)["dossier"]["steps"]
+        steps = dossiers.get_dossier(u, world.reviewer, dossier_id)["dossier"]["steps"]
         assert all(s["reviewed_by"] == "王组织员" for s in steps[8:11])
         assert u.session.exec(select(func.count()).select_from(Review).where(
             Review.dossier_id == dossier_id, Review.source == "system")).one() == 3
@@ -202,12 +202,12 @@ def test_a_pass_with_a_step_the_reviewer_recorded_is_refused_whole(uow, world):
                                                                       (10, "SELF_REVIEW")]
     assert _events(uow) == before
     with uow() as u:  # one step a reviewer may sign and one they may not: neither is signed
-        services.review_step(u, world.reviewer, dossier_id, 8, today=TODAY)
+        reviews.review_step(u, world.reviewer, dossier_id, 8, today=TODAY)
     with uow() as u, pytest.raises(batches.BatchRefused) as caught:
         batches.review_steps(u, world.reviewer, dossier_id, [8, 9], today=TODAY)
     assert [(r["index"], r["code"]) for r in caught.value.details] == [(8, "ALREADY_REVIEWED")]
     with uow() as u:
-        assert not services.get_dossier(u, world.reviewer, dossier_id)["dossier"]["steps"][9].get("reviewed_by")
+        assert not dossiers.get_dossier(u, world.reviewer, dossier_id)["dossier"]["steps"][9].get("reviewed_by")
 
 
 def test_a_review_pass_is_bounded_and_scoped(uow, world):
@@ -238,7 +238,7 @@ def test_assessments_of_the_branchs_activists_are_recorded_together(uow, world):
             for i in activists])
     with uow() as u:
         for i in activists:
-            last = services.get_dossier(u, world.organiser, i)["dossier"]["assessments"][-1]
+            last = dossiers.get_dossier(u, world.organiser, i)["dossier"]["assessments"][-1]
             assert last == {"date": "2022-08-01", "period": "activist", "by": "赵六", "result": "合格"}
 
 

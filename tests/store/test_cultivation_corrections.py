@@ -9,7 +9,8 @@ import pytest
 
 from workflow.cultivation.scoring import ScoreValueError
 from workflow.errors import InputError
-from workflow.store import admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin
 from workflow.store import cultivation as store
 from workflow.store import cultivation_corrections as corrections
 from workflow.store.access import Actor
@@ -46,7 +47,7 @@ def world(uow):
     secretary = _actor(sec, [(branch, "organiser")])
     for i in range(3):
         with uow() as u:
-            services.create_dossier(u, secretary, branch, {"name": f"学生{i + 1}", "birth_date": "2005-03-01"},
+            dossiers.create_dossier(u, secretary, branch, {"name": f"学生{i + 1}", "birth_date": "2005-03-01"},
                                     dossier_id=f"S{i + 1}")
     entries = []
     for i in range(3):

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from tests_support import cut_after, load_case
 
 from workflow.errors import InputError
-from workflow.store import admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin
 from workflow.store import cultivation as store
 from workflow.store import pairing
 from workflow.store.access import Actor
@@ -66,7 +67,7 @@ def test_the_league_policy_is_the_organisations_overlay_and_cannot_be_loosened(u
     branch, secretary = world["branch"], world["secretary"]
     for i in range(7):
         with uow() as u:
-            services.create_dossier(u, secretary, branch, {"name": f"团员{i + 1}", "birth_date": "2005-03-01"},
+            dossiers.create_dossier(u, secretary, branch, {"name": f"团员{i + 1}", "birth_date": "2005-03-01"},
                                     dossier_id=f"L{i + 1}")
     votes = {"expected": 38, "present": 30, "yes": 25, "no": 3, "abstain": 2}
     common = {"league_branch": "2024级1班团支部", "league_members": 40, "meeting_on": D("2025-10-10"), "votes": votes,
@@ -120,7 +121,7 @@ def test_members_carry_role_tags_and_the_teacher_scheme_pairs_only_teachers(uow,
         assert member["roles"] == sorted(roles)
     for i in range(3):
         with uow() as u:
-            services.import_dossier(u, secretary, branch, _activist(f"T{i + 1}", f"积极分子{i + 1}"), today=TODAY)
+            dossiers.import_dossier(u, secretary, branch, _activist(f"T{i + 1}", f"积极分子{i + 1}"), today=TODAY)
     with uow() as u:
         suggestion = pairing.suggest_pairs(u, secretary, branch)
     assert {p["member"] for p in suggestion["pairs"]} == {"张老师", "李老师"} and len(suggestion["pairs"]) == 3
@@ -150,7 +151,7 @@ def test_the_half_year_assessment_cites_the_pairing_work_of_both_contacts_after_
         with uow() as u:
             members[name] = admin.create_member(u, secretary, organisation_id=branch, name=name, status="full")["id"]
     with uow() as u:
-        services.import_dossier(u, secretary, branch, _activist("A1", "积极分子一"), today=TODAY)
+        dossiers.import_dossier(u, secretary, branch, _activist("A1", "积极分子一"), today=TODAY)
     with uow() as u:
         first, other = pairing.assign_pairs(u, secretary, branch, [{"dossier_id": "A1", "member_id": members["党员甲"]},
                                                                    {"dossier_id": "A1", "member_id": members["党员乙"]}],
@@ -179,7 +180,7 @@ def test_the_half_year_assessment_cites_the_pairing_work_of_both_contacts_after_
     assert [(a["date"], a["member"]) for a in work["activities"]] == [
         ("2026-02-01", "党员甲"), ("2026-05-01", "党员丙"), ("2026-06-20", "党员乙")]
     with uow() as u:
-        stored = services.load_dossier(u, secretary, "A1").assessments[-1]
+        stored = dossiers.load_dossier(u, secretary, "A1").assessments[-1]
     assert stored.result == "合格" and stored.pairing == work and stored.by == "李书记"
     with uow() as u:  # the next one looks back from the day after the previous assessment
         second = store.record_assessment(u, secretary, "A1", on="2026-08-31", period="activist", today=TODAY)
@@ -207,7 +208,7 @@ def test_the_probation_assessment_cites_the_pairing_work_since_admission(uow, wo
         with uow() as u:
             members.append(admin.create_member(u, secretary, organisation_id=branch, name=name, status="full")["id"])
     with uow() as u:
-        services.import_dossier(u, secretary, branch, data, today=D("2026-11-01"))
+        dossiers.import_dossier(u, secretary, branch, data, today=D("2026-11-01"))
     with uow() as u:  # the contacts of the activist years go on helping the new member (seed 002: 老带新)
         paired, _ = pairing.assign_pairs(u, secretary, branch, [{"dossier_id": "P1", "member_id": m} for m in members],
                                          start="2026-07-01", today=D("2026-11-01"))
@@ -223,7 +224,7 @@ def test_the_probation_assessment_cites_the_pairing_work_since_admission(uow, wo
                                         today=D("2026-11-01"))
     assert (cited["pairing"]["from"], cited["pairing"]["talks"]) == ("2026-08-12", 2)  # from the admission meeting
     with uow() as u:
-        dossier = services.load_dossier(u, secretary, "P1")
+        dossier = dossiers.load_dossier(u, secretary, "P1")
     assert dossier.assessments[-1].period == "probation" and dossier.assessments[-1].pairing["contacts"] == ["老党员", "新教师"]
 
 
@@ -234,7 +235,7 @@ def test_a_published_ranking_prints_as_a_notice_naming_its_proposals(uow, world)
     people = [f"S{i:02d}" for i in range(1, 6)]
     for person in people:
         with uow() as u:
-            services.create_dossier(u, secretary, branch, {"name": f"学生{person}", "birth_date": "2005-03-01"},
+            dossiers.create_dossier(u, secretary, branch, {"name": f"学生{person}", "birth_date": "2005-03-01"},
                                     dossier_id=person)
     entries = [{k: v for k, v in e.model_dump(mode="json", exclude_none=True).items() if k not in ("scored_by", "scored_on")}
                for e in entries_000(generated_class_000()) if e.person in people]
@@ -291,7 +292,7 @@ def test_the_annual_return_counts_the_subtree_by_approval_date(uow, world):
     data = copy.deepcopy(load_case("02_valid_2026_to_oath")["dossier"])  # s17 on 2026-09-10
     data["person"].update(ethnicity="壮族", occupation="学生")
     with uow() as u:
-        services.import_dossier(u, secretary, branch, data, today=D("2026-11-01"))
+        dossiers.import_dossier(u, secretary, branch, data, today=D("2026-11-01"))
     with uow() as u:
         before = store.annual_return_of(u, world["auditor"], branch, 2026, today=D("2026-09-09"))
     assert before["rows"]["developed"]["total"] == 0 and before["rows"]["candidates"]["total"] == 1

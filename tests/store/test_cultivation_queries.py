@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, reviews, steps
+from workflow.store import admin
 from workflow.store import cultivation as store
 from workflow.store import cultivation_queries as queries
 from workflow.store import pairing
@@ -50,9 +51,9 @@ def world(uow):
     outsider = user("waibu", "赵书记", [(other, "organiser")])
     for i, leave in enumerate(("2027-05-31", "2027-06-30", "2028-06-30")):
         with uow() as u:
-            services.import_dossier(u, secretary, branch, _case(f"A{i + 1}", f"积极分子{i + 1}", leave), today=TODAY)
+            dossiers.import_dossier(u, secretary, branch, _case(f"A{i + 1}", f"积极分子{i + 1}", leave), today=TODAY)
     with uow() as u:
-        services.create_dossier(u, secretary, branch, {"name": "申请人甲", "birth_date": "2005-03-01"},
+        dossiers.create_dossier(u, secretary, branch, {"name": "申请人甲", "birth_date": "2005-03-01"},
                                 dossier_id="P1", track_materials=False)
     return {"root": root, "branch": branch, "sibling": sibling, "committee": committee, "secretary": secretary,
             "outsider": outsider}
@@ -98,11 +99,11 @@ def test_league_board_counts_each_league_branch_share_and_names_the_s03_a_record
             "league_recommendation_id": record["id"]}
     for before, day in (("s01_application", "2026-09-01"), ("s02_applicant_talk", "2026-09-20")):
         with uow() as u:
-            index = services.record_step(u, secretary, "P1", {"step": before, "date": day}, today=TODAY)["index"]
+            index = steps.record_step(u, secretary, "P1", {"step": before, "date": day}, today=TODAY)["index"]
         with uow() as u:
-            services.review_step(u, world["committee"], "P1", index, today=TODAY)
+            reviews.review_step(u, world["committee"], "P1", index, today=TODAY)
     with uow() as u:
-        services.record_step(u, secretary, "P1", step, today=TODAY)
+        steps.record_step(u, secretary, "P1", step, today=TODAY)
     with uow() as u:
         shown = queries.league_record(u, secretary, record["id"], today=TODAY)
     assert shown["backs"]["step"] == "s03_activist_determined" and shown["backs"]["date"] == "2026-11-20"

@@ -13,7 +13,8 @@ from workflow import engine as domain
 from workflow.cultivation.scoring import ProposalRefused
 from workflow.dossier import parse_dossier
 from workflow.errors import InputError
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, reviews, steps
+from workflow.store import admin
 from workflow.store import cultivation as store
 from workflow.store.access import Actor
 from workflow.store.errors import Conflict, Forbidden, NotFound
@@ -42,7 +43,7 @@ def world(uow):
     secretary = _actor(sec, [(branch, "organiser"), (branch, "reviewer")])
     for i in range(40):
         with uow() as u:
-            services.create_dossier(u, secretary, branch, {"name": f"学生{i + 1:02d}", "birth_date": "2005-03-01",
+            dossiers.create_dossier(u, secretary, branch, {"name": f"学生{i + 1:02d}", "birth_date": "2005-03-01",
                                                            "gender": "女" if i % 2 else "男"},
                                     dossier_id=f"S{i + 1:02d}")
     return {"root": root, "branch": branch, "committee": committee, "secretary": secretary}
@@ -118,7 +119,7 @@ def test_scores_reviewed_ranking_published_and_proposals_within_the_quota(uow, w
     with uow() as u:
         cited = store.cite_in_assessment(u, secretary, again["S01"]["id"], on=today)
     with uow() as u:
-        assessment = services.load_dossier(u, secretary, "S01").assessments[-1]
+        assessment = dossiers.load_dossier(u, secretary, "S01").assessments[-1]
     assert assessment.result == "优秀" and assessment.score == cited["score"]
     assert cited["score"]["period"] == "2025-2026-1" and cited["score"]["reviewed_by"] == "王组织员"
     with uow() as u:
@@ -183,7 +184,7 @@ def test_s03_recorded_with_a_league_record_gets_the_league_nomination_and_keeps_
     common = {"league_branch": "公卫2023级1班团支部", "league_members": 40, "today": D("2025-12-01")}
     ids = {}
     with uow() as u:  # a case whose materials are kept on paper, so the steps pass review without uploads
-        services.create_dossier(u, secretary, branch, {"name": "学生41", "birth_date": "2005-03-01"}, dossier_id="P01",
+        dossiers.create_dossier(u, secretary, branch, {"name": "学生41", "birth_date": "2005-03-01"}, dossier_id="P01",
                                 track_materials=False)
     for who in ("P01", "S02"):
         with uow() as u:
@@ -196,16 +197,16 @@ def test_s03_recorded_with_a_league_record_gets_the_league_nomination_and_keeps_
                                  grants=[(other_root, "organiser")])
     outsider = _actor(them, [(other_root, "organiser")])
     with uow() as u:
-        services.create_dossier(u, outsider, other_root, {"name": "药学01", "birth_date": "2005-03-01"}, dossier_id="Y01")
+        dossiers.create_dossier(u, outsider, other_root, {"name": "药学01", "birth_date": "2005-03-01"}, dossier_id="Y01")
     with uow() as u:
         ids["Y01"] = store.record_league_nomination(u, outsider, other_root, "Y01", meeting_on=D("2025-10-10"),
                                                     votes=votes, **{**common, "league_branch": "药学团支部"})["id"]
     for step, day in (("s01_application", "2025-09-10"), ("s02_applicant_talk", "2025-09-20")):
         with uow() as u:
-            index = services.record_step(u, secretary, "P01", {"step": step, "date": day},
-                                         today=D("2025-12-01"))["index"]
+            index = steps.record_step(u, secretary, "P01", {"step": step, "date": day},
+                                      today=D("2025-12-01"))["index"]
         with uow() as u:
-            services.review_step(u, world["committee"], "P01", index, today=D("2025-12-01"))
+            reviews.review_step(u, world["committee"], "P01", index, today=D("2025-12-01"))
 
     s03 = {"step": "s03_activist_determined", "date": "2026-01-10"}
     refusals = ((ids["S02"], "2026-01-10", InputError, "LEAGUE_NOMINATION_FOREIGN"),
@@ -216,31 +217,31 @@ def test_s03_recorded_with_a_league_record_gets_the_league_nomination_and_keeps_
                 (ids["P01"], "2025-10-09", InputError, "LEAGUE_NOMINATION_LATER"))
     for record, day, error, code in refusals:
         with uow() as u, pytest.raises(error) as caught:
-            services.record_step(u, secretary, "P01", {**s03, "date": day, "league_recommendation_id": record},
-                                 today=D("2027-10-12"))
+            steps.record_step(u, secretary, "P01", {**s03, "date": day, "league_recommendation_id": record},
+                              today=D("2027-10-12"))
         assert caught.value.code == code and caught.value.field == "league_recommendation_id"
         assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.message)
     with uow() as u, pytest.raises(InputError) as caught:  # only s03's nomination is backed by a 推优
-        services.record_step(u, secretary, "P01", {"step": "s04_activist_filed", "date": "2026-01-10",
-                                                   "league_recommendation_id": ids["P01"]}, today=D("2026-01-10"))
+        steps.record_step(u, secretary, "P01", {"step": "s04_activist_filed", "date": "2026-01-10",
+                                                "league_recommendation_id": ids["P01"]}, today=D("2026-01-10"))
     assert caught.value.field == "league_recommendation_id"
 
     with uow() as u:
-        done = services.record_step(u, secretary, "P01", {**s03, "league_recommendation_id": ids["P01"]},
-                                    today=D("2026-01-10"))
+        done = steps.record_step(u, secretary, "P01", {**s03, "league_recommendation_id": ids["P01"]},
+                                 today=D("2026-01-10"))
     assert done["state"] == "activist"
     with uow() as u:
-        step = services.load_dossier(u, secretary, "P01").steps[2]
+        step = dossiers.load_dossier(u, secretary, "P01").steps[2]
     assert step.nomination == ["league"] and step.model_dump()["league_recommendation_id"] == ids["P01"]
 
     with uow() as u, pytest.raises(InputError) as caught:  # a correction is checked the same way
-        services.correct_step(u, secretary, "P01", 2, {**s03, "league_recommendation_id": ids["S02"]},
-                              reason="补记党员推荐", today=D("2026-01-12"))
+        steps.correct_step(u, secretary, "P01", 2, {**s03, "league_recommendation_id": ids["S02"]},
+                           reason="补记党员推荐", today=D("2026-01-12"))
     assert caught.value.code == "LEAGUE_NOMINATION_FOREIGN"
     with uow() as u:
-        services.correct_step(u, secretary, "P01", 2, {**s03, "nomination": ["party_members"],
-                                                       "league_recommendation_id": ids["P01"]},
-                              reason="补记党员推荐", today=D("2026-01-12"))
+        steps.correct_step(u, secretary, "P01", 2, {**s03, "nomination": ["party_members"],
+                                                    "league_recommendation_id": ids["P01"]},
+                           reason="补记党员推荐", today=D("2026-01-12"))
     with uow() as u:
-        step = services.load_dossier(u, secretary, "P01").steps[2]
+        step = dossiers.load_dossier(u, secretary, "P01").steps[2]
     assert step.nomination == ["party_members", "league"]

@@ -12,9 +12,9 @@ from tests_support import load_case
 from workflow.audit import audit_dossier
 from workflow.dossier import parse_dossier
 from workflow.spreadsheet.writer import write_records
+from workflow.service_layer.imports import import_path as _import_path
 from workflow.store import admin
 from workflow.store.access import Actor
-from workflow.store.imports import import_path as _import_path
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import Event
 

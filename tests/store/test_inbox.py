@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import event
 from store.batch_world import TODAY, build, import_case
 
-from workflow.store import inbox, services
+from workflow.service_layer import dossiers, inbox, reviews as review_cases, steps
+from workflow.service_layer.returns import return_step
 from workflow.store.access import Actor
-from workflow.store.returns import return_step
 
 
 @pytest.fixture
@@ -20,11 +20,11 @@ def world(uow):
 
 def _open(uow, world, dossier_id: str, name: str, birth: str, s01: str, actor=None) -> str:
     with uow() as u:
-        services.create_dossier(u, actor or world.organiser, world.branch, {"name": name, "birth_date": birth},
+        dossiers.create_dossier(u, actor or world.organiser, world.branch, {"name": name, "birth_date": birth},
                                 dossier_id=dossier_id, track_materials=False)
     with uow() as u:
-        services.record_step(u, actor or world.organiser, dossier_id, {"step": "s01_application", "date": s01},
-                             today=TODAY)
+        steps.record_step(u, actor or world.organiser, dossier_id, {"step": "s01_application", "date": s01},
+                          today=TODAY)
     return dossier_id
 
 
@@ -37,14 +37,14 @@ def test_the_inbox_sees_what_the_listing_shows(uow, world):
     import_case(uow, world, "C-1", 14, "甲一", "2001-02-11")
     import_case(uow, world, "O-1", 14, "乙一", "2001-05-14", organisation=world.other)
     with uow() as u:
-        with_pending = services.case_event(u, world.other_organiser, "O-1",
-                                           {"kind": "transfer_out", "date": "2026-11-01", "reason": "调动",
-                                            "to_organisation_id": world.branch})
+        with_pending = steps.case_event(u, world.other_organiser, "O-1",
+                                        {"kind": "transfer_out", "date": "2026-11-01", "reason": "调动",
+                                         "to_organisation_id": world.branch})
     assert with_pending["pending_organisation_id"] == world.branch
     from workflow.store.access import OrgTree
     for actor in (world.organiser, world.reviewer, world.both, world.other_organiser):
         with uow() as u:
-            listed = [s["id"] for s in services.list_dossiers(u, actor, limit=1000)]
+            listed = [s["id"] for s in dossiers.list_dossiers(u, actor, limit=1000)]
             rows = [r[0] for r in inbox.visible_rows(u, actor, OrgTree.load(u.session))]
         assert rows == listed, actor.login
 
@@ -59,7 +59,7 @@ def test_waiting_steps_go_to_reviewers_who_may_sign_them_not_to_their_recorder(u
     assert _box(uow, world.organiser).reviews == []  # an organiser signs nothing off
     assert _box(uow, world.other_organiser).count == 0
     with uow() as u:
-        services.review_step(u, world.reviewer, "N-2", 0, today=TODAY)
+        review_cases.review_step(u, world.reviewer, "N-2", 0, today=TODAY)
     assert [i.dossier_id for i in _box(uow, world.both).reviews] == []
 
 
@@ -73,8 +73,8 @@ def test_a_returned_step_waits_for_its_recorder_until_it_is_corrected(uow, world
     assert _box(uow, world.both).returned == []  # only to the one who recorded it
     assert _box(uow, world.reviewer).reviews == []  # unreviewed, but waiting for its recorder now
     with uow() as u:
-        services.correct_step(u, world.organiser, "N-1", 0, {"step": "s01_application", "date": "2026-10-31"},
-                              reason="按申请书落款更正", today=TODAY)
+        steps.correct_step(u, world.organiser, "N-1", 0, {"step": "s01_application", "date": "2026-10-31"},
+                           reason="按申请书落款更正", today=TODAY)
     assert _box(uow, world.organiser).returned == []
     assert [i.dossier_id for i in _box(uow, world.reviewer).reviews] == ["N-1"]  # corrected: back to review
 
@@ -84,7 +84,7 @@ def test_deadlines_soon_and_overdue_go_to_those_who_can_act(uow, world):
     _open(uow, world, "D-2", "期二", "2003-01-02", "2026-09-01")  # … by 2026-10-01: overdue
     for d in ("D-1", "D-2"):
         with uow() as u:
-            services.review_step(u, world.reviewer, d, 0, today=TODAY)
+            review_cases.review_step(u, world.reviewer, d, 0, today=TODAY)
     box = _box(uow, world.organiser)
     assert [(i.dossier_id, i.step, i.date.isoformat(), i.days) for i in box.due] == [
         ("D-1", "s02_applicant_talk", "2026-12-01", 10)]
@@ -112,7 +112,7 @@ def test_a_warm_inbox_costs_a_few_queries_however_many_dossiers(uow, world, engi
         warm = len(statements)
         statements.clear()
         with uow() as u:
-            services.review_step(u, world.reviewer, "M-3", 0, today=TODAY)
+            review_cases.review_step(u, world.reviewer, "M-3", 0, today=TODAY)
         statements.clear()
         assert len(_box(uow, world.reviewer).reviews) == 11  # the written dossier is read again
         after_write = len(statements)

@@ -11,9 +11,10 @@ import pytest
 from store.batch_world import TODAY, build
 
 from workflow.errors import InputError
-from workflow.store import admin, inbox, inbox_mail, services
+from workflow.service_layer import dossiers, inbox, inbox_mail, steps
+from workflow.service_layer.returns import return_step
+from workflow.store import admin
 from workflow.store.accounts import actor_for
-from workflow.store.returns import return_step
 from workflow.store.settings import Settings
 from workflow.store.tables import User
 
@@ -71,18 +72,18 @@ def store(uow, engine):
             return actor_for(u.session, u.session.get(User, users[login]))
 
     with uow() as u:
-        services.create_dossier(u, actor("org"), world.branch, {"name": "张三", "birth_date": "2001-02-11",
+        dossiers.create_dossier(u, actor("org"), world.branch, {"name": "张三", "birth_date": "2001-02-11",
                                                                 "id_number": ID_NUMBER},
                                 dossier_id="M-1", track_materials=False)
     with uow() as u:
-        services.record_step(u, actor("org"), "M-1", {"step": "s01_application", "date": "2026-11-01"}, today=TODAY)
+        steps.record_step(u, actor("org"), "M-1", {"step": "s01_application", "date": "2026-11-01"}, today=TODAY)
     with uow() as u:  # a comment quoting the ID number must not carry it into the mail
         return_step(u, actor("rev"), "M-1", 0, f"申请书上的身份证号 {ID_NUMBER} 与档案不符")
     with uow() as u:  # and a step waiting for the reviewer
-        services.create_dossier(u, actor("org"), world.branch, {"name": "李四", "birth_date": "2002-03-04"},
+        dossiers.create_dossier(u, actor("org"), world.branch, {"name": "李四", "birth_date": "2002-03-04"},
                                 dossier_id="M-2", track_materials=False)
     with uow() as u:
-        services.record_step(u, actor("org"), "M-2", {"step": "s01_application", "date": "2026-11-02"}, today=TODAY)
+        steps.record_step(u, actor("org"), "M-2", {"step": "s01_application", "date": "2026-11-02"}, today=TODAY)
     for login, address in (("org", "wu@example.org"), ("rev", "wang@example.org"), ("idle", "idle@example.org")):
         with uow() as u:
             inbox_mail.set_address(u, actor(login), address)

@@ -8,10 +8,11 @@ import json
 import pytest
 
 from tests_support import load_case
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, materials, queries, reviews, steps
+from workflow.service_layer.imports import import_path
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.errors import Forbidden
-from workflow.store.imports import import_path
 
 TODAY = dt.date(2026, 11, 21)
 TALK = {"step": "s02_applicant_talk", "date": "2020-09-06", "by": "李书记"}
@@ -37,7 +38,7 @@ def archived(uow, tmp_path):
     with uow() as u:
         dossier = import_path(u, actors["organiser"], branch, str(path), today=TODAY).results[0]["id"]
     with uow() as u:
-        services.confirm_paper_reviews(u, actors["above"], dossier, today=TODAY)
+        reviews.confirm_paper_reviews(u, actors["above"], dossier, today=TODAY)
     return dossier, actors, branch, path
 
 
@@ -45,14 +46,14 @@ def test_nothing_changes_an_archived_dossier_from_the_branch(uow, archived):
     dossier, actors, branch, path = archived
     organiser = actors["organiser"]
     attempts = [
-        lambda u: services.correct_step(u, organiser, dossier, 1, TALK, reason="日期笔误", today=TODAY),
-        lambda u: services.correct_step(u, actors["branch_reviewer"], dossier, 1, TALK, reason="日期笔误", today=TODAY),
-        lambda u: services.add_fact(u, organiser, dossier, "thought_reports", {"date": "2023-08-01"}),
-        lambda u: services.attach_material(u, organiser, dossier, LETTER, b"%PDF-1.4 x", declared_type="application/pdf",
-                                           filename="x.pdf", max_bytes=1 << 20),
-        lambda u: services.case_event(u, organiser, dossier, {"kind": "withdraw", "date": "2023-08-01"}),
-        lambda u: services.record_step(u, organiser, dossier, {"step": "s21_probation_education", "date": "2023-08-01"},
-                                       today=TODAY),
+        lambda u: steps.correct_step(u, organiser, dossier, 1, TALK, reason="日期笔误", today=TODAY),
+        lambda u: steps.correct_step(u, actors["branch_reviewer"], dossier, 1, TALK, reason="日期笔误", today=TODAY),
+        lambda u: steps.add_fact(u, organiser, dossier, "thought_reports", {"date": "2023-08-01"}),
+        lambda u: materials.attach_material(u, organiser, dossier, LETTER, b"%PDF-1.4 x", declared_type="application/pdf",
+                                            filename="x.pdf", max_bytes=1 << 20),
+        lambda u: steps.case_event(u, organiser, dossier, {"kind": "withdraw", "date": "2023-08-01"}),
+        lambda u: steps.record_step(u, organiser, dossier, {"step": "s21_probation_education", "date": "2023-08-01"},
+                                    today=TODAY),
     ]
     for attempt in attempts:
         with uow() as u, pytest.raises(Forbidden) as refused:
@@ -69,33 +70,33 @@ def test_nothing_changes_an_archived_dossier_from_the_branch(uow, archived):
 def test_a_reviewer_above_the_branch_corrects_and_the_correction_shows(uow, archived):
     dossier, actors, _, _ = archived
     with uow() as u:
-        result = services.correct_step(u, actors["above"], dossier, 1, TALK, reason="谈话日期笔误", today=TODAY)
+        result = steps.correct_step(u, actors["above"], dossier, 1, TALK, reason="谈话日期笔误", today=TODAY)
     assert result["index"] == 1
     with uow() as u:
-        step = services.export_dossier(u, actors["organiser"], dossier)["steps"][1]
-        history = services.events(u, actors["organiser"], dossier)
-        audit = services.audit_one(u, actors["organiser"], dossier, TODAY)
+        step = dossiers.export_dossier(u, actors["organiser"], dossier)["steps"][1]
+        history = queries.events(u, actors["organiser"], dossier)
+        audit = queries.audit_one(u, actors["organiser"], dossier, TODAY)
     assert step["date"] == "2020-09-06" and step.get("reviewed_by") is None
     assert step["archive_correction"] == {"by": "赵审核", "on": "2026-11-21", "organisation": "党委", "reason": "谈话日期笔误"}
     assert history[-1]["kind"] == "step_corrected" and history[-1]["info"]["after_archive"] is True
     messages = [f["message"] for f in audit["dossiers"][0]["findings"] if f["code"] == "CORRECTED_AFTER_ARCHIVE"]
     assert messages == ["党组织派人谈话在档案归档后由 赵审核（党委）于 2026-11-21 更正，理由：谈话日期笔误"]
     with uow() as u, pytest.raises(Exception) as own:  # the corrector may not sign off their own correction
-        services.review_step(u, actors["above"], dossier, 1, today=TODAY)
+        reviews.review_step(u, actors["above"], dossier, 1, today=TODAY)
     assert own.value.code == "SELF_REVIEW"
     with uow() as u:
-        services.review_step(u, actors["above2"], dossier, 1, today=TODAY)
+        reviews.review_step(u, actors["above2"], dossier, 1, today=TODAY)
     with uow() as u, pytest.raises(Forbidden):  # still locked
-        services.add_fact(u, actors["organiser"], dossier, "thought_reports", {"date": "2023-08-01"})
+        steps.add_fact(u, actors["organiser"], dossier, "thought_reports", {"date": "2023-08-01"})
 
 
 def test_correcting_the_archive_step_itself_keeps_the_lock(uow, archived):
     dossier, actors, _, _ = archived
     with uow() as u:
-        entry = services.export_dossier(u, actors["organiser"], dossier)["steps"][-1]
+        entry = dossiers.export_dossier(u, actors["organiser"], dossier)["steps"][-1]
     entry = {k: v for k, v in entry.items() if k in ("step", "date")}
     with uow() as u:
-        services.correct_step(u, actors["above"], dossier, 24, entry, reason="归档日期核对", today=TODAY)
+        steps.correct_step(u, actors["above"], dossier, 24, entry, reason="归档日期核对", today=TODAY)
     with uow() as u, pytest.raises(Forbidden) as refused:
-        services.correct_step(u, actors["organiser"], dossier, 1, TALK, reason="再改", today=TODAY)
+        steps.correct_step(u, actors["organiser"], dossier, 1, TALK, reason="再改", today=TODAY)
     assert refused.value.code == "DOSSIER_ARCHIVED"

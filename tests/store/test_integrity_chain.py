@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from workflow.store import keys, services
+from workflow.service_layer import dossiers, steps
+from workflow.store import keys
 from workflow.store.rotation import RotationRefused, rotate
 from workflow.store.tables import Event, LedgerEntry
 from workflow.store.verify import verify_all
@@ -184,10 +185,10 @@ def test_writes_stop_on_a_dossier_whose_history_no_longer_fits_its_ledger_line(e
     with engine.begin() as conn:
         truncate_history(conn, world)
     with uow() as u, pytest.raises(Exception) as refused:
-        services.add_fact(u, world.recorder, "D1", "thought_reports", {"date": "2025-01-10"})
+        steps.add_fact(u, world.recorder, "D1", "thought_reports", {"date": "2025-01-10"})
     assert getattr(refused.value, "code", None) == "INTEGRITY_BROKEN"
     with uow() as u:
-        assert services.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"})
+        assert steps.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"})
 
 
 def test_rotation_reseals_everything_and_drops_the_old_key(engine, uow, world, chain_key_file):
@@ -204,7 +205,7 @@ def test_rotation_reseals_everything_and_drops_the_old_key(engine, uow, world, c
         assert {e.key_id for e in after} == {report.new_key} and all(before[e.id] != e.hash for e in after)
         assert {e.key_id for e in u.session.exec(select(LedgerEntry)).all()} == {report.new_key}
     with uow() as u:  # and the store goes on working under the new key
-        services.add_fact(u, world.recorder, "D2", "thought_reports", {"date": "2025-01-10"})
+        steps.add_fact(u, world.recorder, "D2", "thought_reports", {"date": "2025-01-10"})
     with uow() as u:
         assert verify_all(u.session) == (3, [])
 
@@ -242,8 +243,8 @@ def test_a_wrong_key_file_is_reported_once_not_as_a_traceback(engine, db_url, uo
 
 def test_a_lost_key_file_stops_writes_with_a_clear_answer(uow, world, chain_key_file):
     chain_key_file.unlink()  # the next write creates a new key file, which cannot vouch for the old seals
-    for write in (lambda u: services.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"}),
-                  lambda u: services.create_dossier(u, world.recorder, world.branch,
+    for write in (lambda u: steps.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"}),
+                  lambda u: dossiers.create_dossier(u, world.recorder, world.branch,
                                                     {"name": "赵六", "birth_date": "2004-05-06"})):
         with uow() as u, pytest.raises(Exception) as refused:
             write(u)
@@ -299,7 +300,7 @@ def test_a_dossier_written_before_the_key_goes_on_after_the_upgrade(engine, uow,
         conn.execute(text("DELETE FROM ledger_entry"))
         conn.execute(text("UPDATE ledger_seal SET count = 0, last_dossier_id = NULL, key_id = NULL, mac = ''"))
     with uow() as u:
-        services.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"})
+        steps.add_fact(u, world.recorder, "D0", "thought_reports", {"date": "2025-01-10"})
     with uow() as u:
         _, problems = verify_all(u.session)
     assert {(p.code, p.dossier_id) for p in problems} == {("DOSSIER_UNSEALED", "D1"), ("DOSSIER_UNSEALED", "D2")}
@@ -312,8 +313,8 @@ def test_a_dossier_written_before_the_key_goes_on_after_the_upgrade(engine, uow,
 
 def test_transfer_events_name_the_organisations(uow, world):
     with uow() as u:
-        services.case_event(u, world.recorder, "D0", {"kind": "transfer_out", "date": "2025-01-10",
-                                                      "to_organisation_id": world.other_branch})
+        steps.case_event(u, world.recorder, "D0", {"kind": "transfer_out", "date": "2025-01-10",
+                                                   "to_organisation_id": world.other_branch})
     with uow() as u:
         info = json.loads(u.session.exec(select(Event).where(Event.dossier_id == "D0")
                                          .order_by(Event.seq.desc())).first().payload)["info"]

@@ -16,10 +16,11 @@ from sqlmodel import select
 from tests_support import load_case
 from workflow.errors import StepRefused
 from workflow.spreadsheet.writer import write_records
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, queries, reviews, steps as step_cases
+from workflow.service_layer.imports import import_path
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.errors import Conflict, Forbidden
-from workflow.store.imports import import_path
 from workflow.store.tables import Event, Review
 
 TODAY = dt.date(2026, 11, 21)
@@ -42,17 +43,17 @@ def people(uow):
 
 def _new_dossier(uow, people) -> str:
     with uow() as u:
-        dossier = services.create_dossier(u, people["organiser"], people["branch"],
+        dossier = dossiers.create_dossier(u, people["organiser"], people["branch"],
                                           {"name": "张三", "birth_date": "2004-03-02"}, track_materials=False)["id"]
     with uow() as u:
-        services.record_step(u, people["organiser"], dossier, {"step": "s01_application", "date": "2024-09-10"},
-                             today=TODAY)
+        step_cases.record_step(u, people["organiser"], dossier, {"step": "s01_application", "date": "2024-09-10"},
+                               today=TODAY)
     return dossier
 
 
 def _codes(uow, actor, dossier) -> dict[str, list[str]]:
     with uow() as u:
-        audit = services.audit_one(u, actor, dossier, TODAY)
+        audit = queries.audit_one(u, actor, dossier, TODAY)
     out: dict[str, list[str]] = {}
     for finding in audit["dossiers"][0]["findings"]:
         out.setdefault(finding["code"], []).append(finding["message"])
@@ -62,7 +63,7 @@ def _codes(uow, actor, dossier) -> dict[str, list[str]]:
 def test_exporting_writing_a_reviewer_and_reimporting_signs_nothing_off(uow, people, tmp_path):
     dossier = _new_dossier(uow, people)
     with uow() as u:
-        document = services.export_dossier(u, people["organiser"], dossier)
+        document = dossiers.export_dossier(u, people["organiser"], dossier)
     document["steps"][0]["reviewed_by"] = "王组织员"
     document["steps"][0]["reviewed_on"] = "2024-09-11"
     path = tmp_path / "forged.json"
@@ -71,24 +72,24 @@ def test_exporting_writing_a_reviewer_and_reimporting_signs_nothing_off(uow, peo
         report = import_path(u, people["organiser"], people["branch"], str(path), today=TODAY)
     assert report.errors == [] and report.results[0]["outcome"] == "updated"
     with uow() as u:
-        stored = services.export_dossier(u, people["organiser"], dossier)["steps"][0]
+        stored = dossiers.export_dossier(u, people["organiser"], dossier)["steps"][0]
     assert "reviewed_by" not in stored and stored["review_source"] == "paper"
     assert stored["paper_review"] == {"reviewed_by": "王组织员", "reviewed_on": "2024-09-11", "imported_by": "李书记",
                                       "imported_on": "2026-11-21", "source": str(path)}
     codes = _codes(uow, people["organiser"], dossier)
     assert "REVIEW_MISSING" in codes and "尚待上级审核人在系统中确认" in codes["REVIEW_ON_PAPER"][0]
     with uow() as u, pytest.raises(StepRefused) as refused:
-        services.record_step(u, people["organiser"], dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
-                             today=TODAY)
+        step_cases.record_step(u, people["organiser"], dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
+                               today=TODAY)
     assert "REVIEW_MISSING" in {d["code"] for d in refused.value.details}
 
 
 def test_a_reimport_never_adds_changes_or_removes_a_sign_off(uow, people, tmp_path):
     dossier = _new_dossier(uow, people)
     with uow() as u:
-        services.review_step(u, people["reviewer"], dossier, 0, today=TODAY)
+        reviews.review_step(u, people["reviewer"], dossier, 0, today=TODAY)
     with uow() as u:
-        signed = services.export_dossier(u, people["organiser"], dossier)
+        signed = dossiers.export_dossier(u, people["organiser"], dossier)
     assert signed["steps"][0]["review_source"] == "system" and signed["steps"][0]["reviewed_by"] == "赵审核"
 
     def reimport(change):
@@ -111,7 +112,7 @@ def test_a_reimport_never_adds_changes_or_removes_a_sign_off(uow, people, tmp_pa
                                                   "reviewed_by": "王组织员", "review_source": "system"}))
     assert added.results[0]["outcome"] == "updated"
     with uow() as u:
-        steps = services.export_dossier(u, people["organiser"], dossier)["steps"]
+        steps = dossiers.export_dossier(u, people["organiser"], dossier)["steps"]
     assert steps[0] == signed["steps"][0]
     assert "reviewed_by" not in steps[1] and steps[1]["review_source"] == "paper"
 
@@ -124,26 +125,26 @@ def test_a_new_dossier_file_brings_paper_history_that_a_second_person_confirms(u
         report = import_path(u, people["both"], people["branch"], str(path), today=TODAY)
     dossier = report.results[0]["id"]
     with uow() as u:
-        stored = services.export_dossier(u, people["both"], dossier)
+        stored = dossiers.export_dossier(u, people["both"], dossier)
         created = json.loads(u.session.exec(select(Event.payload).where(Event.dossier_id == dossier)).first())
     assert all("reviewed_by" not in s and s["paper_review"]["imported_by"] == "卫双岗" for s in stored["steps"])
     assert created["info"]["paper_reviews"] == 25
     assert len(_codes(uow, people["both"], dossier)["REVIEW_MISSING"]) == 25
     with uow() as u, pytest.raises(StepRefused) as own:  # the importer may not confirm their own import
-        services.confirm_paper_reviews(u, people["both"], dossier, today=TODAY)
+        reviews.confirm_paper_reviews(u, people["both"], dossier, today=TODAY)
     assert own.value.code == "SELF_CONFIRM"
     with uow() as u, pytest.raises(StepRefused):
-        services.review_step(u, people["both"], dossier, 3, today=TODAY)
+        reviews.review_step(u, people["both"], dossier, 3, today=TODAY)
     with uow() as u, pytest.raises(Forbidden):  # nor may an organiser without the reviewing role
-        services.confirm_paper_reviews(u, people["organiser"], dossier, today=TODAY)
+        reviews.confirm_paper_reviews(u, people["organiser"], dossier, today=TODAY)
     with uow() as u:
-        one = services.review_step(u, people["reviewer"], dossier, 0, today=TODAY)  # the review route, one step
+        one = reviews.review_step(u, people["reviewer"], dossier, 0, today=TODAY)  # the review route, one step
     assert one["index"] == 0
     with uow() as u:
-        done = services.confirm_paper_reviews(u, people["reviewer"], dossier, today=TODAY)
+        done = reviews.confirm_paper_reviews(u, people["reviewer"], dossier, today=TODAY)
     assert done["confirmed"] == list(range(1, 25))
     with uow() as u:
-        steps = services.export_dossier(u, people["both"], dossier)["steps"]
+        steps = dossiers.export_dossier(u, people["both"], dossier)["steps"]
         sources = {r.source for r in u.session.exec(select(Review).where(Review.dossier_id == dossier))}
     assert all(s["reviewed_by"] == "王组织员" and s["review_source"] == "paper"
                and s["paper_review"]["confirmed_by"] == "赵审核" for s in steps)
@@ -152,7 +153,7 @@ def test_a_new_dossier_file_brings_paper_history_that_a_second_person_confirms(u
     assert "REVIEW_MISSING" not in codes and len(codes["REVIEW_ON_PAPER"]) == 25
     assert "已由 赵审核 于 2026-11-21 在系统中确认" in codes["REVIEW_ON_PAPER"][0]
     with uow() as u, pytest.raises(Conflict):
-        services.confirm_paper_reviews(u, people["reviewer"], dossier, today=TODAY)
+        reviews.confirm_paper_reviews(u, people["reviewer"], dossier, today=TODAY)
 
 
 def test_the_spreadsheet_reviewer_column_is_paper_history(uow, people, tmp_path):
@@ -165,7 +166,7 @@ def test_the_spreadsheet_reviewer_column_is_paper_history(uow, people, tmp_path)
         report = import_path(u, people["organiser"], people["branch"], str(path), today=TODAY)
     assert report.errors == []
     with uow() as u:
-        steps = services.export_dossier(u, people["organiser"], report.results[0]["id"])["steps"]
+        steps = dossiers.export_dossier(u, people["organiser"], report.results[0]["id"])["steps"]
     assert steps and all("reviewed_by" not in s and s["paper_review"]["reviewed_by"] == "王组织员" for s in steps)
     assert all(s["paper_review"]["source"].startswith(str(path)) for s in steps)
 
@@ -173,14 +174,14 @@ def test_the_spreadsheet_reviewer_column_is_paper_history(uow, people, tmp_path)
 def test_recording_a_step_cannot_smuggle_a_sign_off(uow, people):
     dossier = _new_dossier(uow, people)
     with uow() as u:
-        services.review_step(u, people["reviewer"], dossier, 0, today=TODAY)
+        reviews.review_step(u, people["reviewer"], dossier, 0, today=TODAY)
     smuggled = {"step": "s02_applicant_talk", "date": "2024-09-25", "reviewed_by": "赵审核", "review_source": "system",
                 "paper_review": {"reviewed_by": "赵审核", "imported_by": "x", "imported_on": "2024-09-25",
                                  "confirmed_by": "y", "confirmed_on": "2024-09-26"}}
     with uow() as u:
-        services.record_step(u, people["organiser"], dossier, smuggled, today=TODAY)
+        step_cases.record_step(u, people["organiser"], dossier, smuggled, today=TODAY)
     with uow() as u:
-        step = services.export_dossier(u, people["organiser"], dossier)["steps"][1]
+        step = dossiers.export_dossier(u, people["organiser"], dossier)["steps"][1]
     assert not {"reviewed_by", "review_source", "paper_review"} & set(step)
 
 

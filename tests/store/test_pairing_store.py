@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 
 from workflow.errors import InputError
-from workflow.store import admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin
 from workflow.store import pairing as store
 from workflow.store.access import Actor
 from workflow.store.errors import Conflict, Forbidden, NotFound
@@ -56,9 +57,9 @@ def world(uow):
             members[name] = admin.create_member(u, secretary, organisation_id=branch, name=name, status=status)["id"]
     for i in range(3):
         with uow() as u:
-            services.import_dossier(u, secretary, branch, _activist(f"A{i + 1}", f"积极分子{i + 1}"), today=TODAY)
+            dossiers.import_dossier(u, secretary, branch, _activist(f"A{i + 1}", f"积极分子{i + 1}"), today=TODAY)
     with uow() as u:
-        services.import_dossier(u, committee, other, _activist("B1", "别支部的人"), today=TODAY)
+        dossiers.import_dossier(u, committee, other, _activist("B1", "别支部的人"), today=TODAY)
     return {"branch": branch, "secretary": secretary, "committee": committee, "members": members,
             "auditor": _actor(aud, [(branch, "auditor")])}
 
@@ -138,7 +139,7 @@ def test_a_member_at_the_load_limit_is_not_given_another_activist(uow, world):
     branch, secretary, members = world["branch"], world["secretary"], world["members"]
     for i in range(4, 6):
         with uow() as u:
-            services.import_dossier(u, secretary, branch, _activist(f"A{i}", f"积极分子{i}"), today=TODAY)
+            dossiers.import_dossier(u, secretary, branch, _activist(f"A{i}", f"积极分子{i}"), today=TODAY)
     pairs = [{"dossier_id": f"A{i}", "member_id": members[name]} for i in (1, 2, 3) for name in ("党员甲", "党员乙")]
     with uow() as u:
         store.assign_pairs(u, secretary, branch, pairs, start="2026-03-01", today=TODAY)
@@ -157,7 +158,7 @@ def test_a_member_at_the_load_limit_is_not_given_another_activist(uow, world):
                                                   for p in suggestion["pairs"]], start="2026-03-01", today=TODAY)
     for i in (6, 7):
         with uow() as u:
-            services.import_dossier(u, secretary, branch, _activist(f"A{i}", f"积极分子{i}"), today=TODAY)
+            dossiers.import_dossier(u, secretary, branch, _activist(f"A{i}", f"积极分子{i}"), today=TODAY)
     with uow() as u:
         suggestion = store.suggest_pairs(u, secretary, branch)
     assert sorted(p["dossier_id"] for p in suggestion["pairs"]) == ["A6", "A6"]

@@ -12,13 +12,14 @@ import pytest
 
 from workflow.dossier import parse_dossier
 from workflow.errors import FazhanError
-from workflow.store import admin, printable, services, step_materials
+from workflow.service_layer import dossiers, queries, reviews, step_materials, steps
+from workflow.service_layer.fact_checks import add_fact
+from workflow.service_layer.inbox import inbox_for
+from workflow.store import admin, printable
 from workflow.store.access import Actor
 from workflow.store.accounts import actor_for
-from workflow.store.fact_checks import add_fact
-from workflow.store.inbox import inbox_for
 from workflow.store.repository import UnitOfWork
-from workflow.store.reviewed_changes import (
+from workflow.service_layer.reviewed_changes import (
     approve_change,
     changes_of,
     propose_case_event,
@@ -92,9 +93,9 @@ def _case(world: World, dossier_id: str, upto: int, *, name: str = "王小明", 
     document["assessments"] = [a for a in document["assessments"]
                                if upto > 14 or a["period"] == "activist"]
     admin_actor = Actor(None, "seed", "导入员", ((world.orgs["A"], "admin"),))
-    world.run(services.import_dossier, admin_actor, world.orgs["A1"], document)
+    world.run(dossiers.import_dossier, admin_actor, world.orgs["A1"], document)
     if upto:
-        world.run(services.confirm_paper_reviews, Actor(None, "seed2", "核验员", ((world.orgs["A"], "reviewer"),)),
+        world.run(reviews.confirm_paper_reviews, Actor(None, "seed2", "核验员", ((world.orgs["A"], "reviewer"),)),
                   dossier_id, today=TODAY)
     return dossier_id
 
@@ -140,7 +141,7 @@ def test_a_withdrawal_counts_only_once_a_second_person_approves_it(world):
     assert state == "withdrawn" and [e.kind for e in dossier.case_events] == ["withdraw"]
     assert dossier.case_events[0].reason == "本人书面申请撤回"
     with UnitOfWork(world.engine) as u:
-        events = services.events(u, reviewer, "W-1")
+        events = queries.events(u, reviewer, "W-1")
     assert [e["kind"] for e in events[-2:]] == ["change_proposed", "case_withdraw"]
     assert events[-1]["actor"] == "李书记" and events[-1]["info"]["approved_by"] == "王组织员"
     _refused("ALREADY_DECIDED", world.run, approve_change, reviewer, change["id"], today=TODAY)
@@ -270,7 +271,7 @@ def test_a_fact_is_corrected_or_withdrawn_only_after_review(world):
     world.run(approve_change, reviewer, drop["id"], today=TODAY)
     assert len(world.dossier("F-2")[3].assessments) == len(before) - 1
     with UnitOfWork(world.engine) as u:
-        kinds = [e["kind"] for e in services.events(u, reviewer, "F-2")]
+        kinds = [e["kind"] for e in queries.events(u, reviewer, "F-2")]
     assert kinds[-4:] == ["change_proposed", "assessment_corrected", "change_proposed", "assessment_withdrawn"]
     _verified(world, "F-2")
 
@@ -294,7 +295,7 @@ def font():
 
 def test_a_name_the_forms_cannot_print_is_refused_on_entry(world, font):
     organiser = world.actor("organiser")
-    error = _refused("NAME_UNPRINTABLE", world.run, services.create_dossier, organiser, world.orgs["A1"],
+    error = _refused("NAME_UNPRINTABLE", world.run, dossiers.create_dossier, organiser, world.orgs["A1"],
                      {"name": "王😀明", "birth_date": "2001-02-11"})
     assert error.field == "name" and "U+1F600" in error.message
     assert printable.unprintable("王小明 Wang") == []
@@ -302,11 +303,11 @@ def test_a_name_the_forms_cannot_print_is_refused_on_entry(world, font):
     document = copy.deepcopy(json.loads(EXAMPLE.read_text(encoding="utf-8"))["dossier"])
     document.update(id="E-1", steps=document["steps"][:5])
     document["steps"][4]["people"][0]["name"] = "赵🙂"
-    error = _refused("NAME_UNPRINTABLE", world.run, services.import_dossier,
+    error = _refused("NAME_UNPRINTABLE", world.run, dossiers.import_dossier,
                      Actor(None, "s", "导入员", ((world.orgs["A"], "admin"),)), world.orgs["A1"], document)
     assert error.path == "$.steps[4].people[0].name"
     _case(world, "E-2", 8)
-    error = _refused("NAME_UNPRINTABLE", world.run, services.record_step, organiser, "E-2",
+    error = _refused("NAME_UNPRINTABLE", world.run, steps.record_step, organiser, "E-2",
                      {"step": "s09_introducers_assigned", "date": "2022-02-25",
                       "people": [{"name": "钱七🎉", "status": "full"}, {"name": "赵六", "status": "full"}]},
                      today=TODAY)
@@ -318,14 +319,14 @@ def test_a_name_the_forms_cannot_print_is_refused_on_entry(world, font):
 def test_a_steps_materials_come_from_the_engines_gate_and_upload_together(world):
     _case(world, "M-1", 2, tracked=True)
     organiser, reviewer = world.actor("organiser"), world.actor("reviewer")
-    world.run(services.record_step, organiser, "M-1", {"step": "s03_activist_determined", "date": "2021-02-08",
+    world.run(steps.record_step, organiser, "M-1", {"step": "s03_activist_determined", "date": "2021-02-08",
                                                        "nomination": ["party_members"]}, today=TODAY)
     dossier = world.dossier("M-1")[3]
     seen = step_materials.step_materials(dossier, "s03_activist_determined", TODAY, index=2)
     assert [(line.id, line.required, line.missing) for line in seen.lines] == [
         ("nomination", True, True), ("committee_minutes_activist", True, True)]
     # the reviewer is refused on the very materials the page calls missing
-    error = _refused("REVIEW_REFUSED", world.run, services.review_step, reviewer, "M-1", 2, today=TODAY)
+    error = _refused("REVIEW_REFUSED", world.run, reviews.review_step, reviewer, "M-1", 2, today=TODAY)
     assert {d["subject"] for d in error.details} == {line.id for line in seen.missing}
     assert step_materials.missing_count(dossier) == 2
     # one bad file refuses the whole set: nothing stored
@@ -342,7 +343,7 @@ def test_a_steps_materials_come_from_the_engines_gate_and_upload_together(world)
     dossier = world.dossier("M-1")[3]
     assert step_materials.step_materials(dossier, "s03_activist_determined", TODAY, index=2).missing == []
     assert step_materials.missing_count(dossier) == 0
-    world.run(services.review_step, reviewer, "M-1", 2, today=TODAY)
+    world.run(reviews.review_step, reviewer, "M-1", 2, today=TODAY)
     # a step not yet recorded lists what it will need, all missing, with signers from the record
     ahead = step_materials.step_materials(dossier, "s05_contacts_assigned", TODAY,
                                           org_names={"党支部": "甲学院第一支部"})
@@ -357,8 +358,8 @@ def test_a_steps_materials_come_from_the_engines_gate_and_upload_together(world)
 
 def test_forms_name_the_branch_a_dossier_is_kept_in(world):
     organiser = world.actor("organiser")
-    world.run(services.create_dossier, organiser, world.orgs["A1"], {"name": "张表格", "birth_date": "2001-02-11"},
+    world.run(dossiers.create_dossier, organiser, world.orgs["A1"], {"name": "张表格", "birth_date": "2001-02-11"},
               dossier_id="O-1")
     with UnitOfWork(world.engine) as u:
-        assert services.load_dossier(u, organiser, "O-1").person.organisation == "甲学院第一支部"  # 所在党支部
-        assert services.get_dossier(u, organiser, "O-1")["dossier"]["person"].get("organisation") is None
+        assert dossiers.load_dossier(u, organiser, "O-1").person.organisation == "甲学院第一支部"  # 所在党支部
+        assert dossiers.get_dossier(u, organiser, "O-1")["dossier"]["person"].get("organisation") is None

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from tests_support import load_case
 
 from workflow.errors import InputError, ReasonRequired, StepRefused
-from workflow.store import admin, roster, services
+from workflow.service_layer import dossiers, reviews, steps
+from workflow.store import admin, roster
 from workflow.store.access import Actor
 from workflow.store.errors import Forbidden, NotFound
 from workflow.store.tables import Member
@@ -144,16 +145,16 @@ def _import(uow, world, example: str, upto: int, dossier_id: str) -> None:
     document["id"] = dossier_id
     document["steps"] = document["steps"][:upto]
     with uow() as u:
-        services.import_dossier(u, world["admin"], world["one"], document, today=TODAY)
+        dossiers.import_dossier(u, world["admin"], world["one"], document, today=TODAY)
     with uow() as u:
-        services.confirm_paper_reviews(u, world["reviewer"], dossier_id, today=TODAY)
+        reviews.confirm_paper_reviews(u, world["reviewer"], dossier_id, today=TODAY)
 
 
 def _introducers(uow, world, dossier_id, date, *ids, reason=None):
     with uow() as u:
-        return services.record_step(u, world["organiser"], dossier_id,
-                                    {"step": "s09_introducers_assigned", "date": date,
-                                     "people": [{"member_id": i} for i in ids]}, today=TODAY, reason=reason)
+        return steps.record_step(u, world["organiser"], dossier_id,
+                                 {"step": "s09_introducers_assigned", "date": date,
+                                  "people": [{"member_id": i} for i in ids]}, today=TODAY, reason=reason)
 
 
 def test_introducers_are_judged_by_the_roster_on_the_step_date(uow):
@@ -178,7 +179,7 @@ def test_introducers_are_judged_by_the_roster_on_the_step_date(uow):
         _introducers(uow, world, "R-2014", "2022-02-25", zhao, elsewhere)
     _introducers(uow, world, "R-2014", "2022-02-25", zhao, served)  # 留党察看 ended before the step
     with uow() as u:
-        people = services.get_dossier(u, world["organiser"], "R-2014")["dossier"]["steps"][8]["people"]
+        people = dossiers.get_dossier(u, world["organiser"], "R-2014")["dossier"]["steps"][8]["people"]
     assert [(p["name"], p["status"], p["discipline"], p["member_id"]) for p in people] == [
         ("赵六", "full", None, zhao), ("周九", "full", None, served)]
 

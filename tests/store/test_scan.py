@@ -12,7 +12,8 @@ import pytest
 
 from tests_support import ROOT, load_case
 from workflow.audit_stream import audit_sources
-from workflow.store import admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.scan import count_subtree, subtree_sources
 
@@ -35,7 +36,7 @@ def _seed(uow):
         document["id"], document["person"]["name"] = f"D-{name}", name
         actor = Actor(user_id=None, login="t", name="测试", grants=((org, "admin"),))
         with uow() as u:
-            services.import_dossier(u, actor, org, document)
+            dossiers.import_dossier(u, actor, org, document)
     return root, other
 
 

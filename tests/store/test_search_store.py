@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from tests_support import load_case
 
 from workflow.errors import InputError
-from workflow.store import admin, audit_views, search, services
+from workflow.service_layer import audit_views, dossiers
+from workflow.store import admin, search
 from workflow.store.access import Actor
 from workflow.store.errors import Forbidden, NotFound
 from workflow.store.idnumber import check_digit
@@ -47,7 +48,7 @@ def _world(uow) -> dict:
         document["person"].update(name=name, birth_date=birth, id_number=_number(birth, serial))
         actor = cli if org != "other" else Actor(None, "cli", "导入员", ((world["other"], "admin"),))
         with uow() as u:
-            services.import_dossier(u, actor, world[org], document, today=TODAY)
+            dossiers.import_dossier(u, actor, world[org], document, today=TODAY)
     return world
 
 

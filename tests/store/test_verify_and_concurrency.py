@@ -9,8 +9,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from workflow import engine as domain
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, reviews, steps
+from workflow.store import admin
 from workflow.store.access import Actor
+from workflow.errors import StepRefused
 from workflow.store.errors import Conflict
 from workflow.store.verify import verify_all
 
@@ -26,12 +28,12 @@ def case(uow):
     recorder = Actor(user_id=None, login="r", name="李书记", grants=((branch, "organiser"),))
     reviewer = Actor(user_id=None, login="v", name="王组织员", grants=((root, "reviewer"),))
     with uow() as u:
-        dossier = services.create_dossier(u, recorder, branch, {"name": "张三", "birth_date": "2004-03-02"},
+        dossier = dossiers.create_dossier(u, recorder, branch, {"name": "张三", "birth_date": "2004-03-02"},
                                           track_materials=False)["id"]
     with uow() as u:
-        services.record_step(u, recorder, dossier, {"step": "s01_application", "date": "2024-09-10"}, today=TODAY)
+        steps.record_step(u, recorder, dossier, {"step": "s01_application", "date": "2024-09-10"}, today=TODAY)
     with uow() as u:
-        services.review_step(u, reviewer, dossier, 0, today=TODAY)
+        reviews.review_step(u, reviewer, dossier, 0, today=TODAY)
     return dossier, recorder, reviewer
 
 
@@ -112,19 +114,25 @@ def test_two_conflicting_writes_one_wins_one_conflicts(uow, db_url, case, monkey
 
     def talk():
         with uow() as u:
-            return services.record_step(u, recorder, dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
-                                        today=TODAY)
+            return steps.record_step(u, recorder, dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
+                                     today=TODAY)
 
     def correction():
         with uow() as u:
-            return services.correct_step(u, recorder, dossier, 0, {"step": "s01_application", "date": "2024-09-11"},
-                                         reason="日期笔误", today=TODAY)
+            return steps.correct_step(u, recorder, dossier, 0, {"step": "s01_application", "date": "2024-09-11"},
+                                      reason="日期笔误", today=TODAY)
 
     results = _race(monkeypatch, talk, correction)
-    if db_url[1] is None:  # SQLite: serialised, both apply in turn, nothing lost
-        assert all(isinstance(r, dict) for r in results), results
+    if db_url[1] is None:  # SQLite: serialised, each sees the other's write, nothing lost
+        talked, corrected = results
+        assert isinstance(corrected, dict), results
+        if isinstance(talked, dict):  # the talk went first: both apply in turn
+            expected = 5
+        else:  # the correction went first: s01 awaits a new review, so the talk is refused, not lost
+            assert isinstance(talked, StepRefused), results
+            expected = 4
         with uow() as u:
-            assert u.dossiers.get(dossier).version == 5 and verify_all(u.session) == (1, [])
+            assert u.dossiers.get(dossier).version == expected and verify_all(u.session) == (1, [])
         return
     wins = [r for r in results if isinstance(r, dict)]
     losses = [r for r in results if not isinstance(r, dict)]
@@ -135,14 +143,26 @@ def test_two_conflicting_writes_one_wins_one_conflicts(uow, db_url, case, monkey
         assert verify_all(u.session) == (1, [])
 
 
+def test_a_correction_before_the_next_step_leaves_that_step_waiting_for_the_new_review(uow, case):
+    """The other order of the race above, played in turn: the corrected s01 must be reviewed again first."""
+    dossier, recorder, _ = case
+    with uow() as u:
+        steps.correct_step(u, recorder, dossier, 0, {"step": "s01_application", "date": "2024-09-11"},
+                           reason="日期笔误", today=TODAY)
+    with uow() as u, pytest.raises(StepRefused):
+        steps.record_step(u, recorder, dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"}, today=TODAY)
+    with uow() as u:
+        assert u.dossiers.get(dossier).version == 4 and verify_all(u.session) == (1, [])
+
+
 @pytest.mark.parametrize("attempt", range(3))
 def test_same_step_twice_at_once(uow, case, monkeypatch, attempt):
     dossier, recorder, _ = case
 
     def talk():
         with uow() as u:
-            return services.record_step(u, recorder, dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
-                                        today=TODAY)
+            return steps.record_step(u, recorder, dossier, {"step": "s02_applicant_talk", "date": "2024-09-25"},
+                                     today=TODAY)
 
     results = _race(monkeypatch, talk, talk)
     assert sum(isinstance(r, dict) for r in results) == 1, results

@@ -1,4 +1,4 @@
-"""The lean write path and the caches behind it (workflow/store/repository.py, db.py, cache.py): the one-
+"""The lean write path and the caches behind it (workflow/adapters/sql.py, db.py, cache.py): the one-
 statement write keeps every guarantee of the old one (a ledger line changed behind it stops the write, a
 lost race writes nothing, no value is cut to fit), PostgreSQL opens a transaction exactly when something
 needs one, and nothing a transaction wrote but did not commit reaches a cache."""
@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from workflow.dossier import parse_dossier
-from workflow.store import admin, cache, services
+from workflow.service_layer import dossiers
+from workflow.store import admin, cache
 from workflow.store.access import Actor, OrgTree
 from workflow.store.errors import Conflict
 from workflow.store.ledger import IntegrityBroken
@@ -32,7 +33,7 @@ def case(uow):
         branch = admin.create_organisation(u, None, name="支部", level="branch", parent_id=root)["id"]
     recorder = Actor(user_id=None, login="r", name="李书记", grants=((branch, "organiser"),))
     with uow() as u:
-        dossier = services.create_dossier(u, recorder, branch, {"name": "张三", "birth_date": "2004-03-02"},
+        dossier = dossiers.create_dossier(u, recorder, branch, {"name": "张三", "birth_date": "2004-03-02"},
                                           track_materials=False)["id"]
     return dossier, recorder, root
 
@@ -53,7 +54,9 @@ def _append_s01(u, dossier: str, recorder: Actor, **extra):
 
 def test_a_ledger_line_changed_between_reading_and_writing_stops_the_write(engine, uow, case):
     dossier, recorder, _ = case
-    tamper = text("UPDATE ledger_entry SET mac = 'f' || substr(mac, 2) WHERE dossier_id = :d")
+    # always a different first character (a MAC that starts with 'f' would otherwise be left as it was)
+    tamper = text("UPDATE ledger_entry SET mac = CASE WHEN substr(mac, 1, 1) = 'f' THEN 'e' ELSE 'f' END"
+                  " || substr(mac, 2) WHERE dossier_id = :d")
     with uow() as u:
         row, before, after = _append_s01(u, dossier, recorder)
         if engine.dialect.name == "postgresql":  # someone with database access, between the read and the write

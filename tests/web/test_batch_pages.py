@@ -14,7 +14,7 @@ COHORT = (("M-1", "甲一", "2001-02-11"), ("M-2", "甲二", "2001-03-12"), ("M-
 
 @pytest.fixture(autouse=True)
 def _fresh_inbox_cache():
-    from workflow.store import inbox
+    from workflow.service_layer import inbox
 
     inbox.clear_cache()
 
@@ -24,12 +24,12 @@ def _history(page: Page, dossier_id: str) -> list[str]:
 
 
 def _steps(world, dossier_id: str) -> list[dict]:
-    from workflow.store import services
+    from workflow.service_layer import dossiers
     from workflow.store.access import Actor
     from workflow.store.repository import UnitOfWork
 
     with UnitOfWork(world.engine) as uow:
-        return services.get_dossier(uow, Actor(None, "t", "测试", ((world.orgs["A"], "auditor"),)),
+        return dossiers.get_dossier(uow, Actor(None, "t", "测试", ((world.orgs["A"], "auditor"),)),
                                     dossier_id)["dossier"]["steps"]
 
 

@@ -232,7 +232,10 @@ def test_keyboard_sign_in_and_labelled_fields(sessions, site):
     session = sessions()
     page = session.page
     page.goto(base + "/login")
-    page.keyboard.type("branch_organiser")  # the user-name field has the focus
+    # the user-name field takes the focus by itself (autofocus is applied at the next rendering, which on
+    # a loaded machine can come after `load`: wait for it rather than type into nothing)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+    page.keyboard.type("branch_organiser")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")

@@ -15,7 +15,7 @@ from tests_support import CHROMIUM, playwright_or_skip
 from tests_support import CHROMIUM_ARGS as ARGS
 from webkit import PASSWORD, TODAY, import_case, make_world, served
 
-from workflow.store import services
+from workflow.service_layer import steps
 from workflow.store.access import Actor
 from workflow.store.db import make_engine, migrate
 from workflow.store.repository import UnitOfWork
@@ -39,8 +39,8 @@ def site():
     import_case(engine, world.orgs["A1"], "CS-1", 14, name="周页面", birth_date="2001-04-13")
     organiser = Actor(world.users["branch_organiser"], "branch_organiser", "吴支书", ((world.orgs["A1"], "organiser"),))
     with UnitOfWork(engine) as uow:  # a step waiting for review, for the review page
-        services.record_step(uow, organiser, "CS-1", {"step": "s15_admission_meeting", "date": "2022-05-06",
-                                                      "votes": {"expected": 9, "present": 8, "yes": 8}}, today=TODAY)
+        steps.record_step(uow, organiser, "CS-1", {"step": "s15_admission_meeting", "date": "2022-05-06",
+                                                   "votes": {"expected": 9, "present": 8, "yes": 8}}, today=TODAY)
     with served(world.app) as base:
         yield base, world
     engine.dispose()

@@ -11,7 +11,8 @@ from pagewalk import read, visible_text
 from webkit import PASSWORD, Page, import_case  # noqa: F401
 
 from documents.completeness import missing_required_materials
-from workflow.store import printable, services
+from workflow.service_layer import dossiers
+from workflow.store import printable
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -32,7 +33,7 @@ def _post_files(page: Page, url: str, data: dict, files: list[tuple[str, tuple]]
 
 def _document(world, dossier_id: str) -> dict:
     with UnitOfWork(world.engine) as uow:
-        return services.get_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), dossier_id)["dossier"]
+        return dossiers.get_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), dossier_id)["dossier"]
 
 
 def _lines(html: str) -> dict[str, str]:
@@ -83,7 +84,7 @@ def test_missing_materials_show_where_the_step_is_and_as_a_badge(world):
     organiser.post("/dossiers/M-1/steps/s01_application/record", {"date": "2026-09-01"})
     dossier_page = organiser.get("/dossiers/M-1").text
     with UnitOfWork(world.engine) as uow:
-        dossier = services.load_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "M-1")
+        dossier = dossiers.load_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "M-1")
     assert len(missing_required_materials(dossier)) == 1
     assert 'data-testid="missing-materials">缺材料 1<' in dossier_page
     assert 'data-testid="missing-materials">缺材料 1<' in organiser.get("/").text

@@ -10,7 +10,7 @@ import pytest
 import test_browser
 from webkit import Page
 
-from workflow.store import services
+from workflow.service_layer import dossiers
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -27,7 +27,7 @@ def _class(world) -> None:
     actor = Actor(world.users["branch_organiser"], "branch_organiser", "吴支书", ((a1, "organiser"),))
     for person, name in PEOPLE:
         with UnitOfWork(world.engine) as uow:
-            services.create_dossier(uow, actor, a1, {"name": name, "birth_date": "2005-03-01"}, dossier_id=person)
+            dossiers.create_dossier(uow, actor, a1, {"name": name, "birth_date": "2005-03-01"}, dossier_id=person)
 
 
 def _sheet(i: int, person: str) -> dict:

@@ -10,7 +10,8 @@ import pytest
 from test_cultivation_pages import PEOPLE, _class, _sheet, _url
 from webkit import TODAY, Page
 
-from workflow.store import admin, services
+from workflow.service_layer import dossiers, reviews, steps as step_cases
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -38,12 +39,12 @@ def _case(world, dossier_id: str, name: str, leave: str | None = None, upto: int
     steps = [{**s, "recorded_by": "组织员", "reviewed_by": "审核人", "reviewed_on": s["date"]} for s in steps]
     a1, root = world.orgs["A1"], world.orgs["A"]
     with UnitOfWork(world.engine) as uow:
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), a1,
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), a1,
                                 {"format": "dossier/1", "id": dossier_id, "person": person, "steps": steps},
                                 today=TODAY)
     with UnitOfWork(world.engine) as uow:  # the paper sign-offs confirmed by a second person (一步一审)
-        services.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
-                                       dossier_id, today=TODAY)
+        reviews.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
+                                      dossier_id, today=TODAY)
 
 
 def _members(world) -> dict[str, int]:
@@ -127,8 +128,8 @@ def test_a_league_vote_is_recorded_under_the_policy_and_backs_s03_on_the_dossier
     # s03 recorded on the 推优: the record's page and the dossier's step point at each other
     with UnitOfWork(world.engine) as uow:
         actor = Actor(world.users["branch_organiser"], "branch_organiser", "吴支书", ((a1, "organiser"),))
-        services.record_step(uow, actor, "P1", {"step": "s03_activist_determined", "date": "2026-11-20",
-                                                "league_recommendation_id": record_id}, today=TODAY)
+        step_cases.record_step(uow, actor, "P1", {"step": "s03_activist_determined", "date": "2026-11-20",
+                                                  "league_recommendation_id": record_id}, today=TODAY)
     record = page.get(f"/cultivation/league/records/{record_id}")
     assert record.status_code == 200 and "确定入党积极分子" in record.text and "2026-11-20" in record.text
     _readable(record.text)

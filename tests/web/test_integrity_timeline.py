@@ -6,7 +6,7 @@ import re
 
 from webkit import TODAY, Page, example
 
-from workflow.store import services
+from workflow.service_layer import dossiers
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -17,7 +17,7 @@ def test_the_timeline_tells_paper_from_system_sign_offs(world):
     document.update(id="PAPER-1", steps=document["steps"][:2])
     document["person"] = {**document["person"], "id_number": None}
     with UnitOfWork(world.engine) as uow:
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((world.orgs["A"], "admin"),)), world.orgs["A1"],
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((world.orgs["A"], "admin"),)), world.orgs["A1"],
                                 document, today=TODAY)
     organiser, reviewer = Page(world.app, "branch_organiser"), Page(world.app, "reviewer")
     page = organiser.get("/dossiers/PAPER-1").text
@@ -39,7 +39,7 @@ def test_a_reviewer_confirms_the_whole_import_from_the_dossier_page(world):
     document.update(id="PAPER-2", steps=document["steps"][:3])
     document["person"] = {**document["person"], "id_number": None, "name": "纸质二"}
     with UnitOfWork(world.engine) as uow:
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((world.orgs["A"], "admin"),)), world.orgs["A1"],
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((world.orgs["A"], "admin"),)), world.orgs["A1"],
                                 document, today=TODAY)
     organiser, reviewer = Page(world.app, "branch_organiser"), Page(world.app, "reviewer")
     assert 'data-testid="confirm-paper"' not in organiser.get("/dossiers/PAPER-2").text  # not a reviewer

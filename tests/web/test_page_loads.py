@@ -18,7 +18,7 @@ import re
 from pagewalk import Shared, User
 from webkit import example
 
-from workflow.store import services
+from workflow.service_layer import dossiers
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -48,7 +48,7 @@ def _typed(entry: dict) -> dict:
 
 def _document(engine) -> dict:
     with UnitOfWork(engine) as uow:
-        return services.get_dossier(uow, Actor(None, "t", "t", ((1, "admin"),)), DOSSIER)["dossier"]
+        return dossiers.get_dossier(uow, Actor(None, "t", "t", ((1, "admin"),)), DOSSIER)["dossier"]
 
 
 class Organiser(User):

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from webkit import PASSWORD, Page, csrf_of, import_case
 
-from workflow.store import admin, services
+from workflow.service_layer import dossiers
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -115,7 +116,7 @@ def test_the_step_form_chooses_introducers_from_the_roster(world):
                       {"date": "2022-02-25", "people-0-member": ids["赵六"], "people-1-member": ids["李八"]})
     assert saved.status_code == 303
     with UnitOfWork(world.engine) as u:
-        document = services.export_dossier(u, Actor(None, "t", "核对", ((world.orgs["A"], "auditor"),)), "R-1")
+        document = dossiers.export_dossier(u, Actor(None, "t", "核对", ((world.orgs["A"], "auditor"),)), "R-1")
     people = document["steps"][8]["people"]
     assert [(p["name"], p["status"], p["member_id"]) for p in people] == [("赵六", "full", int(ids["赵六"])),
                                                                            ("李八", "full", int(ids["李八"]))]

@@ -9,7 +9,8 @@ import re
 
 from webkit import TODAY, Page
 
-from workflow.store import cultivation, services
+from workflow.service_layer import dossiers, reviews
+from workflow.store import cultivation
 from workflow.store.access import Actor
 from workflow.store.repository import UnitOfWork
 
@@ -22,12 +23,12 @@ def _applicant(world, dossier_id: str, name: str, org: str = "A1") -> None:
     steps = [{**s, "recorded_by": "组织员", "reviewed_by": "审核人", "reviewed_on": s["date"]} for s in steps]
     root = world.orgs["A" if org == "A1" else "X"]
     with UnitOfWork(world.engine) as uow:
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), world.orgs[org],
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), world.orgs[org],
                                 {"format": "dossier/1", "id": dossier_id,
                                  "person": {"name": name, "birth_date": "2005-03-01"}, "steps": steps}, today=TODAY)
     with UnitOfWork(world.engine) as uow:
-        services.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
-                                       dossier_id, today=TODAY)
+        reviews.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
+                                      dossier_id, today=TODAY)
 
 
 def _league(world, dossier_id: str, meeting_on: str, branch: str, org: str = "A1") -> int:
@@ -67,7 +68,7 @@ def test_s03_is_recorded_on_a_chosen_league_record(world):
     done = page.post(url, {"date": "2026-11-20", "league_recommendation_id": str(record)})
     assert done.status_code == 303, done.text
     with UnitOfWork(world.engine) as uow:
-        steps = services.export_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "L-1")["steps"]
+        steps = dossiers.export_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "L-1")["steps"]
     s03 = next(s for s in steps if s["step"] == S03)
     assert s03["league_recommendation_id"] == record and s03["nomination"] == ["league"]
     dossier = page.get("/dossiers/L-1").text
@@ -98,5 +99,5 @@ def test_an_expired_or_foreign_league_record_is_refused_beside_the_nomination(wo
         assert codes == [code] and words in text, (code, text)
         assert 'name="date"' in refused.text and 'value="2026-11-20"' in refused.text  # the form keeps what was typed
     with UnitOfWork(world.engine) as uow:
-        steps = services.export_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "L-2")["steps"]
+        steps = dossiers.export_dossier(uow, Actor(None, "t", "t", ((world.orgs["A"], "admin"),)), "L-2")["steps"]
     assert [s["step"] for s in steps] == ["s01_application", "s02_applicant_talk"]  # nothing saved

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.deps import get_today
-from workflow.store import services
+from workflow.service_layer import dossiers, reviews
 from workflow.store.access import Actor, OrgTree
 from workflow.store.repository import UnitOfWork
 from workflow.store.settings import Settings
@@ -73,11 +73,11 @@ def import_case(engine, org_id: int, dossier_id: str, upto: int, **person) -> st
     with UnitOfWork(engine) as uow:
         tree = OrgTree.load(uow.session)
         root = tree.root(org_id)
-        services.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), org_id, document)
+        dossiers.import_dossier(uow, Actor(None, "seed", "导入员", ((root, "admin"),)), org_id, document)
     if upto:  # the imported sign-offs are paper history until a second person confirms them (一步一审)
         with UnitOfWork(engine) as uow:
-            services.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
-                                           dossier_id, today=TODAY)
+            reviews.confirm_paper_reviews(uow, Actor(None, "seed-reviewer", "核验员", ((root, "reviewer"),)),
+                                          dossier_id, today=TODAY)
     return dossier_id
 
 

@@ -45,14 +45,14 @@ from workflow.cultivation.walk import (
     assumed_content,
     notice_start,
 )
-from workflow.dates import WorkingCalendar, add_gap, default_calendar, subtract_gap
+from workflow.dates import WorkingCalendar, default_calendar
 from workflow.dossier import Assessment, Dossier, Publicity, StepEntry, ThoughtReport
 from workflow.engine import record_step
 from workflow.errors import FazhanError, StepRefused
 from workflow.machine import derive_state
 from workflow.plan import plan_dossier
 from workflow.rules import STEP_EVALUATORS
-from workflow.rules.periodic import window_end
+from workflow.rules.kinds import KINDS
 from workflow.rules.publicity import notices_for, places_required
 from workflow.view import DossierView
 
@@ -143,19 +143,18 @@ class _Simulation:
             anchor = view.anchor(p.from_, occ) if rule.kind in ("periodic_assessment", "thought_reports") else None
             if anchor is None:
                 continue
+            kind = KINDS[rule.kind]
             if rule.kind == "periodic_assessment":
-                k = 1
-                while window_end(anchor, p.every, k) <= day:
-                    start, end = window_end(anchor, p.every, k - 1), window_end(anchor, p.every, k)
+                for start, end in kind.windows(rule, anchor):
+                    if end > day:
+                        break
                     held = any(start < a.date <= end for a in assessments if a.period == p.period)
                     if not held and end >= self.today:
                         when = max(start + dt.timedelta(days=1), self.today)
                         assessments.append(Assessment(date=when, period=p.period, by=ASSUMED, result="合格"))
-                    k += 1
             else:
                 previous = max([anchor, *(r.date for r in reports if anchor < r.date <= day)])
-                while add_gap(previous, p.every) < day:
-                    due = add_gap(previous, p.every)
+                while (due := kind.due_after(rule, previous)) < day:
                     if due < self.today:
                         break
                     later = [r.date for r in reports if previous < r.date <= due]
@@ -184,7 +183,7 @@ class _Simulation:
                 if notice is not None:
                     continue
                 start = self._notice_start(day, p.working_days)
-                end, provisional = self.calendar.publicity_last_day(start, p.working_days)
+                end, provisional = KINDS[rule.kind].last_day(rule, self.calendar, start)
                 self.provisional |= provisional
                 added.append(Publicity(kind=p.publicity, start=start, end=end, place=place, result=ASSUMED))
         if added:
@@ -257,10 +256,11 @@ def _admit_by(dossier: Dossier, leave: dt.date, admission_step: str, catalogue: 
     ctx = make_context(dossier, leave, catalogue, calendar)
     for rule in ctx.ruleset_for(leave).rules_by_step.get(admission_step, ()):
         if rule.kind == "before_leaving":
-            opens = subtract_gap(leave, rule.params.within)
+            kind = KINDS[rule.kind]
+            opens = kind.opens(rule, leave)
             for earlier in ctx.ruleset_for(opens).rules_by_step.get(admission_step, ()):
                 if earlier.kind == "before_leaving":
-                    return subtract_gap(leave, earlier.params.within) - dt.timedelta(days=1)
+                    return kind.opens(earlier, leave) - dt.timedelta(days=1)
             return opens - dt.timedelta(days=1)
     return None
 

@@ -7,8 +7,9 @@ audits the whole dossier again). For one activist that is some twenty plans and 
 growing dossier, forty to sixty times the cost of the plan it is part of (bench/plan_leaving.py).
 This walk takes the same steps on the same assumptions, in the same order, but keeps the dossier as
 a light ledger and asks, at each step, only what concerns that step, of the very functions the
-engine asks: the plan's `_earliest_after_prerequisites` and `_dates_from_rules` for the earliest day,
-the audit's own step evaluators (`workflow.rules.STEP_EVALUATORS`) for the gate, the machine's own
+engine asks: the plan's `earliest_after_prerequisites` and the rule kinds' windows (`workflow.rules.
+kinds.step_window`, as the plan's `step_dates` asks them) for the earliest day, the audit's own step
+evaluators (`workflow.rules.STEP_EVALUATORS`) for the gate, the machine's own
 transition table for the state. The ledger answers the questions those functions put to a
 `DossierView`. Nothing here is a second copy of a rule or of a figure. The plan's answer for a step
 is kept until something it reads changes (see `_next`).
@@ -31,23 +32,42 @@ import datetime as dt
 from checklists.loader import Catalogue, default_catalogue
 from checklists.model import RuleSet
 from workflow.audit import make_context
-from workflow.dates import WorkingCalendar, add_gap, add_months
+from workflow.dates import WorkingCalendar, add_months
 from workflow.dossier import Dossier, StepEntry, validate_json_model
 from workflow.findings import Finding
 from workflow.machine import derive_state, procedure_machine
-from workflow.plan import _dates_from_rules, _earliest_after_prerequisites
+from workflow.plan import earliest_after_prerequisites
 from workflow.procedure import procedure_rule_set
 from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS
-from workflow.rules.periodic import window_end
+from workflow.rules.kinds import KINDS, step_window
 from workflow.rules.publicity import notices_for, places_required
 from workflow.view import DossierView, Occurrence
 
 ASSUMED = "（预测）"
 ASSUMED_REVIEWER = "（预测审核）"
-FULL_MEMBER = "full_member"  # the spec's state id for 正式党员
-ENDED = frozenset({"not_admitted", "withdrawn", "cancelled", "transferred_out"})
+
+
+def _goal_state() -> str:
+    """The end state the procedure aims at (正式党员): the one its archiving step is taken in, as the
+    machine reads it from the data (`archives`, `in_state`); the same under every national rule set."""
+    goals = set()
+    for rs in default_catalogue().ordered():
+        archive = procedure_machine(rs.id).archive_step
+        if archive is None or archive.in_state is None:
+            raise RuntimeError(f"rule set {rs.id} marks no archiving step taken in an end state")
+        goals.add(archive.in_state)
+    if len(goals) != 1:
+        raise RuntimeError(f"the rule sets archive from different states: {sorted(goals)}")
+    return goals.pop()
+
+
+FULL_MEMBER = _goal_state()
+"""The end state a forecast walks to (正式党员)."""
+ENDED = frozenset(end for rs in default_catalogue().ordered() for end in procedure_machine(rs.id).ends) - {FULL_MEMBER}
+"""The other end states (not admitted, withdrawn, cancelled, transferred out): a case that reaches one stops."""
 MAX_STEPS = 80
 _TEMPLATE_DAY = dt.date(2000, 1, 1)
+_ONE_DAY = dt.timedelta(days=1)
 
 OWN_CONTENT_KINDS = frozenset({"nomination", "people", "discipline_period", "required_fields", "quorum", "vote",
                                "approver", "extension", "party_standing"})
@@ -161,7 +181,6 @@ class _Record:
 
 _DUE_KINDS = ("periodic_assessment", "thought_reports")
 _GAP_KINDS = ("min_gap", "max_gap")
-_DATE_KINDS = ("min_gap", "min_age", "publicity")  # what _dates_from_rules reads for the earliest day
 
 
 class _Table:
@@ -178,15 +197,9 @@ class _Table:
         self.due = {step: tuple(r for r in rules if r.kind in _DUE_KINDS) for step, rules in steps.items()}
         self.anchors = {step: frozenset(r.params.from_ for r in rules if r.kind in _GAP_KINDS)
                         for step, rules in steps.items()}
-        self.dates = _DateRules({step: [r for r in rules if r.kind in _DATE_KINDS] for step, rules in steps.items()})
-
-
-class _DateRules:
-    """A rule set as `workflow.plan._dates_from_rules` reads it, holding only the rules that move a
-    step's earliest day (the deadlines it also works out are no concern of the walk)."""
-
-    def __init__(self, rules_by_step: dict):
-        self.rules_by_step = {step: rules for step, rules in rules_by_step.items() if rules}
+        # the rules whose kind may move a step's earliest day (the deadlines are no concern of the walk)
+        self.dates = {step: found for step, rules in steps.items()
+                      if (found := tuple(r for r in rules if KINDS[r.kind].moves_earliest))}
 
 
 _tables: dict[int, _Table] = {}
@@ -417,7 +430,7 @@ class Walk:
             if not occs:
                 return req
             prerequisites.append((req, occs[0]))
-        after = _earliest_after_prerequisites(prerequisites, self.person.birth_date, cursor, self.reviews)
+        after = earliest_after_prerequisites(prerequisites, self.person.birth_date, cursor, self.reviews)
         if step_id in structure.procedure_order.steps:
             rs = self.catalogue.get(structure.id, self.overlay_key)
         else:
@@ -426,11 +439,12 @@ class Walk:
         starts = structure.probation.starts_with
         complete = all((starts if name == "probation_end" else name) in by_step
                        for name in table.anchors.get(step_id, ()))
-        if step_id not in table.dates.rules_by_step:
+        rules = table.dates.get(step_id)
+        if rules is None:
             return after, False, complete
         occ = self._probe(step_id, cursor, structure, rs)
         try:
-            found = _dates_from_rules(table.dates, self, occ, self.ctx, after, self.person)
+            found = step_window(rules, rs, occ, self, self.ctx, after)
         finally:
             del by_step[step_id]
         return found[0], found[3], complete
@@ -536,19 +550,18 @@ class Walk:
                 anchor = self.anchor(p.from_, occ)
                 if anchor is None:
                     continue
+                kind = KINDS[rule.kind]
                 if rule.kind == "periodic_assessment":
-                    k = 1
-                    while window_end(anchor, p.every, k) <= day:
-                        start, end = window_end(anchor, p.every, k - 1), window_end(anchor, p.every, k)
+                    for start, end in kind.windows(rule, anchor):
+                        if end > day:
+                            break
                         held = any(start < a.date <= end for a in assessments if a.period == p.period)
                         if not held and end >= self.today:
-                            when = max(start + dt.timedelta(days=1), self.today)
+                            when = max(start + _ONE_DAY, self.today)
                             assessments.append(_Record(date=when, period=p.period))
-                        k += 1
                 else:
                     previous = max([anchor, *(r.date for r in reports if anchor < r.date <= day)])
-                    while add_gap(previous, p.every) < day:
-                        due = add_gap(previous, p.every)
+                    while (due := kind.due_after(rule, previous)) < day:
                         if due < self.today:
                             break
                         later = [r.date for r in reports if previous < r.date <= due]
@@ -575,7 +588,7 @@ class Walk:
                     if notice is not None:
                         continue
                     start = self._notice_start(day, p.working_days)
-                    end, provisional = self.calendar.publicity_last_day(start, p.working_days)
+                    end, provisional = KINDS[rule.kind].last_day(rule, self.calendar, start)
                     self.provisional |= provisional
                     added.append(_Record(kind=p.publicity, start=start, end=end, place=place, result=ASSUMED))
         finally:

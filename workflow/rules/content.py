@@ -1,11 +1,9 @@
 """What a step records: conclusions, results, training, required fields, meetings, extensions."""
 from __future__ import annotations
 
+from checklists.step_fields import step_schema
 from workflow.rules.base import finding
-
-_FIELD_LABELS = {"result": "预审结果", "serial": "入党志愿书编号", "votes": "表决情况（应到、实到、赞成票数）",
-                 "outcome": "决议结果", "conclusion": "政治审查结论",
-                 "committee_meeting_on": "研究拟列为发展对象的党支部委员会会议日期"}
+from workflow.rules.templates import phrase
 
 
 _ABSENT = object()
@@ -60,7 +58,13 @@ def required_fields(rule, occ, view, ctx, out) -> None:
     for name in rule.params.fields.get(occ.step, ()):
         if getattr(occ.entry, name, None) is None:
             out.append(finding(rule, occ.rs, occ,
-                               {"field": name, "field_label": _FIELD_LABELS.get(name, name)}))
+                               {"field": name, "field_label": _field_label(occ.step, name)}))
+
+
+def _field_label(step_id: str, name: str) -> str:
+    """The field's label at its step, as the form and the spreadsheet print it (step_fields.toml)."""
+    schema = step_schema()
+    return schema.label(step_id, name) if name in schema.fields else name
 
 
 def quorum(rule, occ, view, ctx, out) -> None:
@@ -89,12 +93,13 @@ def extension(rule, occ, view, ctx, out) -> None:
     earlier = sum(1 for other in view.by_step.get(occ.step, ())
                   if other.cycle < occ.cycle and other.entry.outcome == "extend")
     if months is None:
-        out.append(finding(rule, rs, occ, {"problem": "决议延长预备期但没有写明延长的月数"}))
+        out.append(finding(rule, rs, occ, {"problem": phrase(rule, "no_months")}))
     elif not params.min_months <= months <= params.max_months:
-        out.append(finding(rule, rs, occ, {"problem": f"延长预备期 {months} 个月，应不少于 {params.min_months} 个月、"
-                                                      f"不超过 {params.max_months} 个月"}))
+        out.append(finding(rule, rs, occ, {"problem": phrase(
+            rule, "months", months=months, min_months=params.min_months, max_months=params.max_months)}))
     if earlier >= params.max_times:
-        out.append(finding(rule, rs, occ, {"problem": f"预备期已延长过 {earlier} 次，只能延长 {params.max_times} 次"}))
+        out.append(finding(rule, rs, occ, {"problem": phrase(rule, "times", earlier=earlier,
+                                                             max_times=params.max_times)}))
 
 
 def party_standing(rule, occ, view, ctx, out) -> None:

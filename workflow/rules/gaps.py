@@ -1,6 +1,8 @@
 """Time rules: age on application, maximum and minimum gaps between events, leaving dates."""
 from __future__ import annotations
 
+import datetime as dt
+
 from workflow.dates import add_gap, adult_on, subtract_gap
 from workflow.rules.base import finding
 
@@ -11,6 +13,17 @@ def min_age(rule, occ, view, ctx, out) -> None:
     if occ.entry.date < earliest:
         rs = occ.rs
         out.append(finding(rule, rs, occ, {"birth_date": birth, "earliest": earliest}))
+
+
+_starts: dict[int, tuple] = {}
+
+
+def in_force_from(rs) -> dt.date:
+    """`rs.in_force_from`, kept per rule-set object."""
+    known = _starts.get(id(rs))
+    if known is None or known[0] is not rs:
+        known = _starts[id(rs)] = (rs, rs.in_force_from)
+    return known[1]
 
 
 def _anchor(rule, occ, view):
@@ -71,17 +84,29 @@ def binding_limit(rule, rs, anchor, occ, ctx):
 
 def max_gap(rule, occ, view, ctx, out) -> None:
     params = rule.params
-    anchor = _anchor(rule, occ, view)
-    if anchor is None:
-        return
+    name = params.from_
+    if not view.repeated and name != "probation_end":  # _anchor's one-cycle answer, asked inline (hot)
+        found = view.by_step.get(name)
+        if found is None:
+            return
+        anchor = found[0].entry.date
+        if occ.entry.date < anchor:
+            return
+    else:
+        anchor = _anchor(rule, occ, view)
+        if anchor is None:
+            return
     if params.waived_by and getattr(occ.entry, params.waived_by, None):
         return
     if (params.only_after_events or params.unless_after_events) and not applies_to_case(rule, occ, view):
         return
     rs = occ.rs
     deadline = add_gap(anchor, params.within)
-    if occ.entry.date <= deadline and (deadline >= rs.in_force_from or ctx.pin is not None):
-        return  # in time under the judging rule set's own limit (binding_limit's first answer)
+    if occ.entry.date <= deadline:
+        known = _starts.get(id(rs))  # rs.in_force_from, remembered per rule set (a pydantic read): hot
+        start = known[1] if known is not None and known[0] is rs else in_force_from(rs)
+        if deadline >= start or ctx.pin is not None:
+            return  # in time under the judging rule set's own limit (binding_limit's first answer)
     binding = binding_limit(rule, rs, anchor, occ, ctx)
     if binding is None:
         return

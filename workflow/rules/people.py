@@ -1,9 +1,11 @@
 """Who: the nomination behind an activist, the contacts, the introducers."""
 from __future__ import annotations
 
+from checklists.step_fields import step_schema
 from workflow.rules.base import finding
+from workflow.rules.templates import phrase
 
-_STATUS = {"full": "正式党员", "probationary": "预备党员"}
+_STATUS = step_schema().words("member_status")  # checklists/data/step_fields.toml
 
 
 def nomination(rule, occ, view, ctx, out) -> None:
@@ -22,14 +24,16 @@ def people(rule, occ, view, ctx, out) -> None:
     rs = occ.rs
     problems = []
     if not params.min <= len(listed) <= params.max:
-        wanted = f"{params.min}" if params.min == params.max else f"{params.min}至{params.max}"
-        problems.append(f"{params.role}应为{wanted}名，实有{len(listed)}名")
+        problems.append(phrase(rule, "count_exact" if params.min == params.max else "count_range",
+                               role=params.role, min=params.min, max=params.max, actual=len(listed)))
     for person in listed:
         if person.status != params.status:
-            problems.append(f"{params.role}{person.name}在{occ.entry.date}是{_STATUS.get(person.status, person.status)}，"
-                            f"不是{_STATUS.get(params.status, params.status)}")
+            problems.append(phrase(rule, "status", role=params.role, name=person.name, date=occ.entry.date,
+                                   status=_STATUS.get(person.status, person.status),
+                                   wanted_status=_STATUS.get(params.status, params.status)))
         if person.discipline and person.discipline in params.forbidden_discipline:
-            problems.append(f"{params.role}{person.name}正受{person.discipline}处分，不能担任{params.role}")
+            problems.append(phrase(rule, "discipline", role=params.role, name=person.name,
+                                   discipline=person.discipline))
     for problem in problems:
         out.append(finding(rule, rs, occ, {"problem": problem}))
 

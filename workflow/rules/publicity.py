@@ -5,10 +5,12 @@ A 流动人员 (the person's `mobile`) is publicised where he or she comes from 
 """
 from __future__ import annotations
 
+from checklists.step_fields import step_schema
 from workflow.rules.base import finding
+from workflow.rules.templates import phrase
 
-_KIND = {"activist": "入党积极分子", "candidate": "发展对象", "admission": "接收预备党员", "conversion": "预备党员转正"}
-_PLACE = {"outflow": "流出地", "inflow": "流入地"}
+_KIND = step_schema().words("publicity_kind")  # checklists/data/step_fields.toml: who is publicised
+_PLACE = step_schema().words("publicity_place")
 
 
 def relevant_notice(view, kind: str, day, place: str | None = None):
@@ -38,16 +40,17 @@ def publicity(rule, occ, view, ctx, out) -> None:
         where = f"（{_PLACE.get(place, place)}）" if place else ""
         notice = relevant_notice(view, params.publicity, occ.entry.date, place)
         if notice is None:
-            out.append(finding(rule, rs, occ, {"problem": f"{step_name}前没有{label}公示{where}记录"}))
+            out.append(finding(rule, rs, occ, {"problem": phrase(rule, "missing", step_name=step_name,
+                                                                 label=label, where=where)}))
             continue
         counted, provisional = ctx.calendar.count_working_days(notice.start, notice.end)
         last_day, provisional_last = ctx.calendar.publicity_last_day(notice.start, params.working_days)
         provisional = provisional or provisional_last
         if counted < params.working_days:
-            out.append(finding(rule, rs, occ, {"problem": f"{label}公示{where} {notice.start} 至 {notice.end} 只有 {counted} "
-                                                          f"个工作日，少于 {params.working_days} 个工作日（应至少公示到 {last_day}）"},
-                               provisional=provisional))
+            out.append(finding(rule, rs, occ, {"problem": phrase(
+                rule, "short", label=label, where=where, start=notice.start, end=notice.end, counted=counted,
+                working_days=params.working_days, last_day=last_day)}, provisional=provisional))
         elif occ.entry.date <= notice.end:
-            out.append(finding(rule, rs, occ, {"problem": f"{step_name}日期 {occ.entry.date} "
-                                                          f"不在{label}公示{where}结束日 {notice.end} 之后"},
-                               provisional=provisional))
+            out.append(finding(rule, rs, occ, {"problem": phrase(
+                rule, "not_over", step_name=step_name, date=occ.entry.date, label=label, where=where,
+                end=notice.end)}, provisional=provisional))

@@ -5,6 +5,7 @@ from collections import Counter
 from operator import attrgetter
 
 from workflow.rules.base import finding
+from workflow.rules.templates import phrase
 
 _ID = attrgetter("id")
 # The quick answers below are plain loops: on CPython 3.11 they beat map() with attrgetter.
@@ -41,13 +42,37 @@ def _all_reviewed(steps) -> bool:
 _required: dict[int, tuple] = {}
 
 
-def _required_ids(rs) -> dict[str, frozenset[str]]:
-    """The ids of the materials each step requires under `rs`, read once per rule set."""
+def _required_of(rs) -> tuple:
     found = _required.get(id(rs))
     if found is None or found[0] is not rs:
-        found = _required[id(rs)] = (rs, {step: frozenset(m.id for m in materials)
-                                          for step, materials in rs.required_materials_by_step.items()})
-    return found[1]
+        required = rs.required_materials_by_step
+        found = _required[id(rs)] = (rs, {step: frozenset(m.id for m in materials) for step, materials in required.items()},
+                                     {}, {step: tuple((m.id, m.name) for m in materials)
+                                          for step, materials in required.items()})
+    return found
+
+
+def _required_named(rs) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(id, name) of the materials each step requires under `rs`, in the data's order, read once."""
+    return _required_of(rs)[3]
+
+
+def _required_ids(rs) -> dict[str, frozenset[str]]:
+    """The ids of the materials each step requires under `rs`, read once per rule set."""
+    return _required_of(rs)[1]
+
+
+def _required_for(rs, steps: tuple[str, ...]) -> frozenset[str]:
+    """The ids of the materials the recorded `steps` require under `rs`, kept per sequence of steps
+    (dossiers share a few; the memory is bounded: emptied when full)."""
+    _, by_step, known, _ = _required_of(rs)
+    found = known.get(steps)
+    if found is None:
+        found = frozenset().union(*[by_step[step] for step in steps if step in by_step])
+        if len(known) >= 4096:
+            known.clear()
+        known[steps] = found
+    return found
 
 
 def materials(code, view, ctx, out) -> None:
@@ -62,6 +87,8 @@ def materials(code, view, ctx, out) -> None:
         have = {material.id for material in listed}
         rs = view.judged_by
         if rs is not None:  # one rule set: one look per recorded step (by_step keeps the record order)
+            if _required_for(rs, view.steps_key) <= have:
+                return  # every material the recorded steps require is listed
             required = _required_ids(rs)
             for step, (occ,) in view.by_step.items():
                 ids = required.get(step)
@@ -70,10 +97,10 @@ def materials(code, view, ctx, out) -> None:
                 rule = rs.rule_by_code.get(code)
                 if rule is None:
                     return
-                for material in rs.required_materials_by_step[step]:
-                    if material.id not in have:
-                        out.append(finding(rule, rs, occ, {"material_name": material.name,
-                                                           "material": material.id}, subject=material.id))
+                for material, name in _required_named(rs)[step]:
+                    if material not in have:
+                        out.append(finding(rule, rs, occ, {"material_name": name, "material": material},
+                                           subject=material))
             return
     judged_by = required_ids = None
     for occ in view.occurrences:
@@ -90,10 +117,10 @@ def materials(code, view, ctx, out) -> None:
         rule = rs.rule_by_code.get(code)
         if rule is None:
             continue
-        for material in rs.required_materials_by_step[occ.step]:
-            if (material.id not in have) if cycle == 0 else counts.get(material.id, 0) <= cycle:
-                out.append(finding(rule, rs, occ, {"material_name": material.name, "material": material.id},
-                                   subject=material.id))
+        for material, name in _required_named(rs)[occ.step]:
+            if (material not in have) if cycle == 0 else counts.get(material, 0) <= cycle:
+                out.append(finding(rule, rs, occ, {"material_name": name, "material": material},
+                                   subject=material))
 
 
 def signatures(code, view, ctx, out) -> None:
@@ -156,8 +183,8 @@ def paper_reviews(code, view, ctx, out) -> None:
         rule = rs.rule_by_code.get(code)
         if rule is None:
             continue
-        status = (f"已由 {paper.confirmed_by} 于 {paper.confirmed_on} 在系统中确认" if paper.confirmed_by
-                  else "尚待上级审核人在系统中确认，确认前不算审核通过")
+        status = phrase(rule, "confirmed", confirmed_by=paper.confirmed_by, confirmed_on=paper.confirmed_on) \
+            if paper.confirmed_by else phrase(rule, "pending")
         out.append(finding(rule, rs, occ, {"reviewer": paper.reviewed_by, "reviewed_on": paper.reviewed_on,
                                            "imported_by": paper.imported_by, "imported_on": paper.imported_on,
                                            "status": status}))

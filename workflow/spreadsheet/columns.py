@@ -1,9 +1,12 @@
 """The columns of the 纪实表 spreadsheet: one list, read by the template, the reader and the writer.
 
-Step columns are generated from the checklist's step list (number and name), so a renamed step
-changes the headers in one place. Each column has a stable `key` (what mapping.py reads) and a
-Chinese `label` (what people see). Labels carry the step number, so every header is unique on its
-own and a CSV, which has a single header row, reads the same as the two-row xlsx header.
+Step columns are generated from the checklist's step list (number and name) and from what each step
+records (checklists/data/step_fields.toml: its fields, their types, labels and value tables), so a
+renamed step or a field added to the data changes the headers in one place. Each column has a stable
+`key` (what mapping.py reads) and a Chinese `label` (what people see). Labels carry the step number,
+so every header is unique on its own and a CSV, which has a single header row, reads the same as the
+two-row xlsx header. Headers an earlier template printed are still accepted: they are the fields'
+`aliases` in the step data.
 
 The main sheet holds one row per person. Things a person can have any number of (materials, a
 per-step review trail, case events) live in detail sheets linked by 档案编号.
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from checklists.loader import default_catalogue
+from checklists.step_fields import FieldSpec, step_schema
 
 MAIN_SHEET = "纪实表"
 MATERIALS_SHEET = "材料"
@@ -23,20 +27,18 @@ REVIEWS_SHEET = "审核记录"
 EVENTS_SHEET = "案件事项"
 INSTRUCTIONS_SHEET = "填表说明"
 CATALOGUE_RULE_SET = "2014"
-PEOPLE_SLOTS = 3
 SECOND_CYCLE = "延长后"
 
-MEMBER_STATUS = {"正式党员": "full", "预备党员": "probationary"}
-NOMINATION = {"党员推荐": "party_members", "团组织推优": "league", "群团组织推优": "mass_organisation"}
-CONCLUSION = {"合格": "qualified", "不合格": "not_qualified"}
-PASSED = {"通过": "passed", "未通过": "rejected"}
-CONVERSION = {"按期转正": "convert", "延长预备期": "extend", "取消预备党员资格": "cancel"}
-GENDER = {"男": "男", "女": "女"}
-YES_NO = {"是": "true", "否": "false"}
+PEOPLE_PARTS = ("name", "status", "discipline", "discipline_until")
+"""What a person named by a step has in the sheet (the discipline parts only where a rule asks)."""
+MEMBER_STATUS = step_schema().table("member_status").by_word()
+GENDER = step_schema().table("gender").by_word()
+YES_NO = step_schema().table("yes_no").by_word()
 APPROVING_BODY = {name: kind for kind, name in default_catalogue().get(CATALOGUE_RULE_SET).approving_bodies.items()}
-PUBLICITY_STEP = {"activist": "s03_activist_determined", "candidate": "s07_candidate_determined",
-                  "admission": "s15_admission_meeting", "conversion": "s23_conversion_meeting"}
-ASSESSMENT_STEP = {"activist": "s06_activist_cultivation", "probation": "s21_probation_education"}
+PUBLICITY_STEP = step_schema().steps_of("publicity")
+"""Kind of notice → the step whose columns hold its dates (step_fields.toml `publicity`)."""
+ASSESSMENT_STEP = step_schema().steps_of("assessments")
+"""Assessment period → the step whose columns list its days (step_fields.toml `assessments`)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class Column:
     note: str = ""
     width: int = 12
     aliases: tuple[str, ...] = ()
+    offered: tuple[str, ...] = ()
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The words a drop-down lists: one per value (`offered`), else every word accepted."""
+        return self.offered or tuple(dict.fromkeys(self.choices))
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,11 @@ def _lookup(schema: SheetSchema) -> dict[str, Column]:
     return table
 
 
+def people_slots(spec: FieldSpec) -> int:
+    """How many persons a `people` field's columns hold (its `rows` in the step data)."""
+    return spec.rows or 1
+
+
 def _step_label(number: int, name: str, cycle: int) -> str:
     return f"{SECOND_CYCLE if cycle == 2 else ''}{number:02d} {name}"
 
@@ -101,33 +114,84 @@ def _step_names(step_id: str) -> list[str]:
     return names
 
 
+def _words(table_name: str) -> dict:
+    """`choices` and `offered` of a column whose values come from a value table of the step schema."""
+    table = step_schema().table(table_name)
+    return {"choices": table.by_word(), "offered": tuple(table.labels.values())}
+
+
+def _discipline_rules(step_id: str) -> tuple[list[str], list[str]]:
+    """(disciplines that bar a person, disciplines whose period is checked) of the people a step names,
+    over every national rule set: the sheet asks about discipline only where a rule looks at it."""
+    barred: list[str] = []
+    periods: list[str] = []
+    for rs in default_catalogue().ordered():
+        for rule in rs.rules:
+            if step_id not in rule.steps:
+                continue
+            if rule.kind == "people":
+                barred += [d for d in getattr(rule.params, "forbidden_discipline", []) if d not in barred]
+            if rule.kind == "discipline_period":
+                periods += [d for d in getattr(rule.params, "disciplines", []) if d not in periods]
+    return barred, periods
+
+
+def _people_columns(spec: FieldSpec, step_id: str, col) -> list[Column]:
+    """Per slot the person's name and standing, and their discipline where a rule of the step looks at it."""
+    barred, periods = _discipline_rules(step_id)
+    out = []
+    for i in range(1, people_slots(spec) + 1):
+        parts = [("name", "", "text", {}), ("status", "身份", "choice", _words("member_status"))]
+        if barred or periods:
+            example = f"如“{barred[0]}”；" if barred else ""
+            until = f"{'、'.join(periods)}处分的影响期截止日" if periods else ""
+            parts += [("discipline", "受处分情况", "text", {"note": f"{example}没有则留空"}),
+                      ("discipline_until", "处分影响期至", "date", {"note": until})]
+        for part, suffix, kind, kw in parts:
+            out.append(col(f"{spec.key}.{i}.{part}", f"{spec.label}{i}{suffix}", kind,
+                           earlier=tuple(f"{old}{i}{suffix}" for old in spec.aliases), **kw))
+    return out
+
+
+def _field_columns(spec: FieldSpec, step_id: str, col) -> list[Column]:
+    """The columns of one declared field, by its type."""
+    key, label = spec.key, spec.label
+    earlier = spec.aliases
+    if spec.type in ("date", "text", "int", "number"):
+        return [col(key, label, spec.type, note=spec.note, earlier=earlier)]
+    if spec.type == "bool":
+        return [col(key, label, "bool", earlier=earlier, note=spec.note, **_words(spec.values or "yes_no"))]
+    if spec.type == "choice":
+        return [col(key, label, "choice", earlier=earlier, note=spec.note, **_words(spec.values))]
+    if spec.type == "choices":
+        note = "，".join(part for part in (spec.note, "用“、”分隔") if part)
+        return [col(key, label, "multi", earlier=earlier, width=18, note=note, **_words(spec.values))]
+    if spec.type == "votes":
+        return [col(f"{key}.{count.key}", count.column, "int") for count in step_schema().votes]
+    if spec.type == "approving_body":
+        return [col(f"{key}.name", label), col(f"{key}.type", f"{label}类型", "choice", choices=APPROVING_BODY)]
+    if spec.type == "people":
+        return _people_columns(spec, step_id, col)
+    raise ValueError(f"步骤字段类型“{spec.type}”在表格中没有栏目")
+
+
 def _step_columns(step, cycle: int) -> list[Column]:
     names = _step_names(step.id)
     group = _step_label(step.number, "／".join(names), cycle)
     old_group = _step_label(step.number, names[0], cycle) if len(names) > 1 else None
     prefix = ("c2." if cycle == 2 else "") + step.id.split("_")[0]
 
-    def col(suffix: str, label: str, kind: str = "text", **kw) -> Column:
-        aliases = (f"{old_group}·{label}",) if old_group else ()
+    def col(suffix: str, label: str, kind: str = "text", earlier: tuple[str, ...] = (), **kw) -> Column:
+        words = [label, *earlier]
+        aliases = [f"{g}·{w}" for g in (group, old_group) if g for w in words]
         return Column(key=f"{prefix}.{suffix}", label=f"{group}·{label}", group=group, kind=kind,
-                      aliases=aliases, **kw)
+                      aliases=tuple(a for a in aliases if a != f"{group}·{label}"), **kw)
 
-    out = [col("date", "日期", "date", note="办理（完成）日期")]
+    schema = step_schema()
+    out = [col("date", schema.fields["date"].label, "date", note=schema.fields["date"].note)]
+    for spec in schema.for_step(step.id).fields:
+        out += _field_columns(spec, step.id, col)
     sid = step.id
-    if cycle == 1 and sid == "s02_applicant_talk":
-        out.append(col("by", "谈话人"))
-    if cycle == 1 and sid == "s03_activist_determined":
-        out.append(col("nomination", "推荐方式", "multi", choices=NOMINATION, width=18,
-                       note="可多选，用“、”分隔"))
-    if cycle == 1 and sid in ("s05_contacts_assigned", "s09_introducers_assigned"):
-        role = "联系人" if sid.startswith("s05") else "介绍人"
-        for i in range(1, PEOPLE_SLOTS + 1):
-            out.append(col(f"people.{i}.name", f"{role}{i}"))
-            out.append(col(f"people.{i}.status", f"{role}{i}身份", "choice", choices=MEMBER_STATUS))
-            if sid.startswith("s09"):
-                out.append(col(f"people.{i}.discipline", f"{role}{i}受处分情况", note="如“留党察看”；没有则留空"))
-                out.append(col(f"people.{i}.discipline_until", f"{role}{i}处分影响期至", "date",
-                               note="警告、严重警告、撤销党内职务处分的影响期截止日"))
     if cycle == 1:
         for period, at in ASSESSMENT_STEP.items():
             if at == sid:
@@ -142,37 +206,6 @@ def _step_columns(step, cycle: int) -> list[Column]:
                     out.append(col(f"publicity.{kind}.inflow.start", "流入地公示开始", "date",
                                    note="流动人员在流出地和流入地同时公示；上两栏为流出地"))
                     out.append(col(f"publicity.{kind}.inflow.end", "流入地公示结束", "date"))
-    if sid == "s08_candidate_filed":
-        out.append(col("committee_meeting_on", "党支部委员会会议日期", "date",
-                       note="2026年5月11日起：研究拟列为发展对象的党支部委员会会议日期"))
-    if sid in ("s17_admission_approved", "s24_conversion_approved"):
-        out.append(col("approving_body.name", "审批组织"))
-        out.append(col("approving_body.type", "审批组织类型", "choice", choices=APPROVING_BODY))
-    if sid == "s20_oath":
-        out.append(col("collective", "县级以上党委组织的集中宣誓", "bool", choices=YES_NO))
-    if sid == "s10_political_review":
-        out.append(col("conclusion", "政审结论", "choice", choices=CONCLUSION))
-    if sid == "s11_training":
-        out += [col("start", "培训开始日期", "date"), col("days", "培训天数", "number"),
-                col("hours", "培训学时", "number"), col("exception", "未参训特殊情况")]
-    if sid == "s13_pre_review":
-        out.append(col("result", "预审结果", "choice", choices=PASSED))
-    if sid == "s14_application_form":
-        out.append(col("serial", "志愿书编号", note="按文本填写，保留前导 0"))
-    if sid in ("s15_admission_meeting", "s23_conversion_meeting"):
-        for key, label in (("expected", "应到有表决权人数"), ("present", "实到有表决权人数"), ("yes", "赞成票"),
-                           ("no", "反对票"), ("abstain", "弃权票"), ("written_yes", "书面赞成"),
-                           ("written_no", "书面反对")):
-            out.append(col(f"votes.{key}", label, "int"))
-        if sid.startswith("s15"):
-            out.append(col("outcome", "表决结果", "choice", choices=PASSED))
-        else:
-            out.append(col("outcome", "转正结论", "choice", choices=CONVERSION))
-            out.append(col("extend_months", "延长月数", "int"))
-    if sid == "s17_admission_approved":
-        out.append(col("special_reason", "超过三个月的特殊原因"))
-    if sid == "s24_conversion_approved":
-        out.append(col("party_standing_from", "党龄起算日", "date"))
     return out
 
 
@@ -190,7 +223,7 @@ def main_schema() -> SheetSchema:
         Column("person.ethnicity", "民族", basic, width=8),
         Column("person.education", "学历", basic),
         Column("person.organisation", "所在党组织", basic, width=24),
-        Column("person.league_member", "是否共青团员", basic, "bool", choices={"是": "true", "否": "false"}),
+        Column("person.league_member", "是否共青团员", basic, "bool", choices=YES_NO),
         Column("person.expected_leave_date", "预计毕业（调离）日期", basic, "date"),
         Column("person.mobile", "是否流动人员", basic, "bool", choices=YES_NO),
         Column("rule_set", "适用规则集", basic, "choice", choices=rule_sets, note="留空则按各步骤日期自动选择"),

@@ -12,30 +12,28 @@ import hashlib
 import unicodedata
 
 from checklists.loader import default_catalogue
+from checklists.step_fields import FieldSpec, step_schema
 from workflow.errors import InputError
 from workflow.spreadsheet.columns import (
-    APPROVING_BODY,
     ASSESSMENT_STEP,
     CATALOGUE_RULE_SET,
-    CONCLUSION,
-    CONVERSION,
     GENDER,
-    MEMBER_STATUS,
-    NOMINATION,
-    PASSED,
-    PEOPLE_SLOTS,
+    PEOPLE_PARTS,
     PUBLICITY_STEP,
     SECOND_CYCLE,
     main_schema,
+    people_slots,
 )
 from workflow.spreadsheet.reader import CellRef, Row
 
-VOTE_KEYS = ("expected", "present", "yes", "no", "abstain", "written_yes", "written_no")
-_SCALAR_FIELDS = ("by", "conclusion", "start", "days", "hours", "exception", "result", "serial", "outcome",
-                  "extend_months", "special_reason", "party_standing_from", "committee_meeting_on", "collective")
 _PERSON_FIELDS = ("name", "gender", "birth_date", "id_number", "ethnicity", "education", "organisation",
                   "league_member", "expected_leave_date", "mobile")
-_PEOPLE_FIELDS = ("name", "status", "discipline", "discipline_until")
+_SPREAD_TYPES = ("people", "votes", "approving_body")
+"""Field types spread over several columns (`field.part`); every other type is one column."""
+
+
+def _fields(step_id: str) -> tuple[FieldSpec, ...]:
+    return step_schema().for_step(step_id).fields
 
 
 def _steps():
@@ -93,45 +91,45 @@ def _step_entry(values: dict, cells: dict, prefix: str, step_id: str, path: str,
         entry["date"] = values[date_key]
     prov[path] = cells.get(date_key)
     prov[f"{path}.date"] = cells.get(date_key)
-    for name in _SCALAR_FIELDS:
-        if key(name) in cells:
+    for spec in _fields(step_id):
+        name = spec.key
+        if spec.type == "people":
+            _read_people(values, cells, key, spec, f"{path}.{name}", entry, prov)
+        elif spec.type in _SPREAD_TYPES:
+            parts = ("name", "type") if spec.type == "approving_body" else tuple(c.key for c in step_schema().votes)
+            found = {part: values[key(f"{name}.{part}")] for part in parts if key(f"{name}.{part}") in values}
+            if found:
+                entry[name] = found
+                for part in parts:
+                    prov[f"{path}.{name}.{part}"] = cells.get(key(f"{name}.{part}"))
+                # a problem of the whole (the body's type, the quorum) is shown at its telling column
+                prov[f"{path}.{name}"] = cells.get(key(f"{name}.{'type' if spec.type == 'approving_body' else 'present'}"))
+        elif key(name) in cells:
             prov[f"{path}.{name}"] = cells.get(key(name))
             if key(name) in values:
                 entry[name] = values[key(name)]
-    if key("nomination") in cells:
-        prov[f"{path}.nomination"] = cells.get(key("nomination"))
-        if key("nomination") in values:
-            entry["nomination"] = values[key("nomination")]
+    return entry
+
+
+def _read_people(values: dict, cells: dict, key, spec: FieldSpec, path: str, entry: dict, prov: Provenance) -> None:
+    """The people a step names, one per filled slot of columns (slot i: `name.i.part`)."""
+    name = spec.key
     people = []
-    for i in range(1, PEOPLE_SLOTS + 1):
-        slot = {f: values[key(f"people.{i}.{f}")] for f in _PEOPLE_FIELDS
-                if key(f"people.{i}.{f}") in values}
+    for i in range(1, people_slots(spec) + 1):
+        slot = {f: values[key(f"{name}.{i}.{f}")] for f in PEOPLE_PARTS if key(f"{name}.{i}.{f}") in values}
         if not slot:
             continue
         j = len(people)
-        for f in _PEOPLE_FIELDS:
-            if key(f"people.{i}.{f}") in cells:
-                prov[f"{path}.people[{j}].{f}"] = cells.get(key(f"people.{i}.{f}"))
-        prov[f"{path}.people[{j}]"] = cells.get(key(f"people.{i}.name"))
+        for f in PEOPLE_PARTS:
+            if key(f"{name}.{i}.{f}") in cells:
+                prov[f"{path}[{j}].{f}"] = cells.get(key(f"{name}.{i}.{f}"))
+        prov[f"{path}[{j}]"] = cells.get(key(f"{name}.{i}.name"))
         if slot.get("discipline") in ("无", "没有"):
             slot["discipline"] = None
         people.append(slot)
     if people:
-        entry["people"] = people
-        prov[f"{path}.people"] = cells.get(key("people.1.name"))
-    body = {f: values[key(f"approving_body.{f}")] for f in ("name", "type") if key(f"approving_body.{f}") in values}
-    if body:
-        entry["approving_body"] = body
-        for f in ("name", "type"):
-            prov[f"{path}.approving_body.{f}"] = cells.get(key(f"approving_body.{f}"))
-        prov[f"{path}.approving_body"] = cells.get(key("approving_body.type"))
-    votes = {v: values[key(f"votes.{v}")] for v in VOTE_KEYS if key(f"votes.{v}") in values}
-    if votes:
-        entry["votes"] = votes
-        prov[f"{path}.votes"] = cells.get(key("votes.present"))
-        for v in VOTE_KEYS:
-            prov[f"{path}.votes.{v}"] = cells.get(key(f"votes.{v}"))
-    return entry
+        entry[name] = people
+        prov[path] = cells.get(key(f"{name}.1.name"))
 
 
 def _missing_date(entry: dict, cells: dict, prefix: str) -> list:
@@ -157,9 +155,10 @@ def row_to_dossier(row: Row, details: dict[str, list[Row]]) -> tuple[dict, Prove
     recorded_by, reviewed_by = values.get("review.recorded_by"), values.get("review.reviewed_by")
     overrides = {r.values["step"]: r for r in details.get("reviews", []) if "step" in r.values}
     steps: list[dict] = []
-    plan = [(s.id, short(s.id), 1) for s in _steps() if s.id != "s25_archived"]
+    # the archiving step (the data's `archives`) closes the case: after the extended probation's steps
+    plan = [(s.id, short(s.id), 1) for s in _steps() if not s.archives]
     plan += [(s.id, "c2." + short(s.id), 2) for s in _steps() if s.probation_cycle]
-    plan += [(s.id, short(s.id), 1) for s in _steps() if s.id == "s25_archived"]
+    plan += [(s.id, short(s.id), 1) for s in _steps() if s.archives]
     for step_id, prefix, cycle in plan:
         path = f"$.steps[{len(steps)}]"
         entry = _step_entry(values, cells, prefix, step_id, path, prov)
@@ -247,6 +246,41 @@ def _material(values: dict) -> dict:
 
 # ---- writing -------------------------------------------------------------------------------------
 
+def _field_cells(spec: FieldSpec, value, prefix: str, step_id: str, fail) -> dict[str, object]:
+    """The cells of one recorded field, by its type: words for values, dates as dates."""
+    columns = main_schema().by_key
+    key = f"{prefix}.{spec.key}"
+    if spec.type == "date":
+        return {key: _day(value)}
+    if spec.type == "bool":
+        return {key: _label_of(columns[key].choices, "true" if value else "false")}
+    if spec.type == "choice":
+        return {key: _label_of(columns[key].choices, value)}
+    if spec.type == "choices":
+        return {key: "、".join(str(_label_of(columns[key].choices, v)) for v in value)}
+    if spec.type == "votes":
+        return {f"{key}.{part}": count for part, count in value.items()}
+    if spec.type == "approving_body":
+        return {f"{key}.name": value.get("name"),
+                f"{key}.type": _label_of(columns[f"{key}.type"].choices, value.get("type"))}
+    if spec.type == "people":
+        if len(value) > people_slots(spec):
+            raise fail(f"步骤 {step_id} 有 {len(value)} 人，表格只有 {people_slots(spec)} 栏")
+        cells: dict[str, object] = {}
+        for i, ref in enumerate(value, start=1):
+            slot = f"{key}.{i}"
+            cells[f"{slot}.name"] = ref.get("name")
+            cells[f"{slot}.status"] = _label_of(columns[f"{slot}.status"].choices, ref.get("status"))
+            if ref.get("discipline"):
+                if f"{slot}.discipline" not in columns:
+                    raise fail(f"步骤 {step_id} 的人员受处分情况在表格中没有栏目")
+                cells[f"{slot}.discipline"] = ref["discipline"]
+                if ref.get("discipline_until"):
+                    cells[f"{slot}.discipline_until"] = _day(ref["discipline_until"])
+        return cells
+    return {key: value}
+
+
 def _label_of(choices: dict[str, str], value) -> object:
     for label, machine in choices.items():
         if machine == value:
@@ -299,40 +333,9 @@ def dossier_to_rows(dossier: dict) -> tuple[dict[str, object], dict[str, list[di
             raise fail(f"步骤 {step_id} 出现第 {cycle} 次，表格每人只有一行，放不下")
         prefix = ("c2." if cycle == 2 else "") + short(step_id)
         row[f"{prefix}.date"] = _day(entry["date"])
-        for name in _SCALAR_FIELDS:
-            value = entry.get(name)
-            if value is None:
-                continue
-            if name in ("start", "party_standing_from", "committee_meeting_on"):
-                value = _day(value)
-            elif name == "collective":
-                value = "是" if value else "否"
-            elif name == "conclusion":
-                value = _label_of(CONCLUSION, value)
-            elif name == "result" or (name == "outcome" and step_id.startswith("s15")):
-                value = _label_of(PASSED, value)
-            elif name == "outcome":
-                value = _label_of(CONVERSION, value)
-            row[f"{prefix}.{name}"] = value
-        if entry.get("nomination"):
-            row[f"{prefix}.nomination"] = "、".join(_label_of(NOMINATION, v) for v in entry["nomination"])
-        people = entry.get("people") or []
-        if len(people) > PEOPLE_SLOTS:
-            raise fail(f"步骤 {step_id} 有 {len(people)} 人，表格只有 {PEOPLE_SLOTS} 栏")
-        for i, ref in enumerate(people, start=1):
-            row[f"{prefix}.people.{i}.name"] = ref.get("name")
-            row[f"{prefix}.people.{i}.status"] = _label_of(MEMBER_STATUS, ref.get("status"))
-            if ref.get("discipline"):
-                if not step_id.startswith("s09"):
-                    raise fail(f"步骤 {step_id} 的人员受处分情况在表格中没有栏目")
-                row[f"{prefix}.people.{i}.discipline"] = ref["discipline"]
-                if ref.get("discipline_until"):
-                    row[f"{prefix}.people.{i}.discipline_until"] = _day(ref["discipline_until"])
-        if entry.get("approving_body"):
-            row[f"{prefix}.approving_body.name"] = entry["approving_body"].get("name")
-            row[f"{prefix}.approving_body.type"] = _label_of(APPROVING_BODY, entry["approving_body"].get("type"))
-        for v, count in (entry.get("votes") or {}).items():
-            row[f"{prefix}.votes.{v}"] = count
+        for spec in _fields(step_id):
+            if entry.get(spec.key) not in (None, [], {}):
+                row.update(_field_cells(spec, entry[spec.key], prefix, step_id, fail))
         if not uniform and any(entry.get(k) for k in ("recorded_by", "reviewed_by", "reviewed_on")):
             reviews.append({"id": did, "step": (SECOND_CYCLE if cycle == 2 else "") + f"{int(short(step_id)[1:]):02d}",
                             "recorded_by": entry.get("recorded_by"), "reviewed_by": entry.get("reviewed_by"),

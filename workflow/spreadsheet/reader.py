@@ -278,8 +278,9 @@ def open_sheets(path: str | Path) -> Iterator[Iterator[Sheet]]:
 
 # ---- rows ----------------------------------------------------------------------------------------
 
-def _header_of(head: list[NumberedRow], schema: SheetSchema) -> tuple[int, dict[int, Column], list[str]] | None:
-    """The header row number, the known column at each position, and the headers not recognised."""
+def header_of(head: list[NumberedRow], schema: SheetSchema) -> tuple[int, dict[int, Column], list[str]] | None:
+    """The header row number, the known column at each position, and the headers not recognised
+    (public: the roster reader, workflow/spreadsheet/roster.py, finds its header the same way)."""
     best = None
     for number, row in head:
         found: dict[int, Column] = {}
@@ -315,7 +316,8 @@ class ErrorBudget:
         return self.left >= 0 or not row.errors
 
 
-def _parse_row(schema: SheetSchema, layout: Layout, number: int, raw: tuple, budget: ErrorBudget) -> Row:
+def parse_row(schema: SheetSchema, layout: Layout, number: int, raw: tuple, budget: ErrorBudget) -> Row:
+    """One data row's cells as values or itemised problems (shared with the roster reader)."""
     row = Row(schema, layout.sheet_index, layout.sheet, number, cells=Cells(layout, number, raw))
     for (position, column), value in zip(layout.header, raw):
         if is_blank(value):
@@ -341,7 +343,7 @@ def read_rows(path: str | Path) -> ReadResult:
     with open_sheets(path) as sheets:
         for sheet in sheets:
             head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
-            candidates = [(schema, _header_of(head, schema)) for schema in schemas]
+            candidates = [(schema, header_of(head, schema)) for schema in schemas]
             candidates = [(s, h) for s, h in candidates if h is not None]
             if not candidates:
                 continue
@@ -355,7 +357,7 @@ def read_rows(path: str | Path) -> ReadResult:
                 raw = tuple(values[p] if p < width else None for p in positions)
                 if all(is_blank(v) for v in raw):
                     continue
-                out[schema.name].append(_parse_row(schema, layout, number, raw, budget))
+                out[schema.name].append(parse_row(schema, layout, number, raw, budget))
     if not found_main:
         labels = "、".join(c.label for c in main_schema().columns if c.required)
         raise SpreadsheetUnreadable(f"没有找到纪实表的标题行（至少要有“{labels}”两列）", code="SHEET_HEADER_MISSING",

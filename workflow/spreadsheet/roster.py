@@ -21,7 +21,7 @@ from checklists.disciplines import discipline_kinds
 from workflow.spreadsheet.cells import is_blank
 from workflow.spreadsheet.columns import MEMBER_STATUS, Column, SheetSchema
 from workflow.spreadsheet.errors import RowError, SpreadsheetUnreadable
-from workflow.spreadsheet.reader import HEADER_SCAN_ROWS, ErrorBudget, Layout, Row, _header_of, _parse_row, open_sheets
+from workflow.spreadsheet.reader import HEADER_SCAN_ROWS, ErrorBudget, Layout, Row, header_of, open_sheets, parse_row
 from workflow.spreadsheet.textcells import put
 
 ROSTER_SHEET = "党员名册"
@@ -61,7 +61,7 @@ def read_roster(path: str | Path) -> RosterRead:
     with open_sheets(path) as sheets:
         for sheet in sheets:
             head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
-            found = _header_of(head, schema)
+            found = header_of(head, schema)
             if found is None:
                 continue
             header_row, header, _unknown = found
@@ -73,7 +73,7 @@ def read_roster(path: str | Path) -> RosterRead:
                 raw = tuple(values[p] if p < width else None for p in positions)
                 if all(is_blank(v) for v in raw):
                     continue
-                rows.append(_parse_row(schema, layout, number, raw, budget))
+                rows.append(parse_row(schema, layout, number, raw, budget))
             return RosterRead(sheet.name, rows, sorted(e for r in rows for e in r.errors))
     labels = "、".join(f"“{c.label}”" for c in schema.columns if c.required)
     raise SpreadsheetUnreadable(f"没有找到党员名册的标题行（至少要有{labels}两列）", code="SHEET_HEADER_MISSING",

@@ -56,7 +56,7 @@ def _validation(column: Column, choices_ref: dict[str, str]) -> DataValidation |
                               error="请输入非负数字", errorTitle="数字", showErrorMessage=True)
     if kind in ("choice", "bool", "material"):
         return DataValidation(type="list", formula1=choices_ref[column.key], errorStyle="stop",
-                              error=f"请从下拉列表选择：{'、'.join(list(column.choices)[:12])}",
+                              error=f"请从下拉列表选择：{'、'.join(column.options[:12])}",
                               errorTitle="取值", showErrorMessage=True, allow_blank=True)
     if kind == "multi":
         return DataValidation(type="list", formula1=choices_ref[column.key], errorStyle="information",
@@ -74,7 +74,7 @@ def _choices_sheet(book: Workbook, schemas: list[SheetSchema]) -> dict[str, str]
         for column in schema.columns:
             if not column.choices or column.kind not in ("choice", "bool", "material", "multi"):
                 continue
-            labels = tuple(dict.fromkeys(column.choices))
+            labels = column.options
             if labels not in column_of:
                 index = len(column_of) + 1
                 letter = get_column_letter(index)
@@ -171,7 +171,7 @@ def _instructions(ws) -> None:
     for schema in (main_schema(), *detail_schemas()):
         for column in schema.columns:
             values = (schema.name, column.label + ("（必填）" if column.required else ""), _KIND_TEXT[column.kind],
-                      "、".join(list(column.choices)[:12]) if column.kind != "material" else "见下拉列表",
+                      "、".join(column.options[:12]) if column.kind != "material" else "见下拉列表",
                       column.note)
             for c, value in enumerate(values, start=1):
                 ws.cell(row=r, column=c, value=value).alignment = Alignment(wrap_text=True, vertical="top")

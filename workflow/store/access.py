@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from checklists.loader import default_catalogue
 from workflow.store import cache
 from workflow.store.errors import Forbidden, NotFound
 from workflow.store.tables import Organisation
@@ -24,7 +25,18 @@ WRITE_ROLES = frozenset({"organiser", "admin"})
 ARCHIVE_ROLES = frozenset({"organiser", "archivist", "admin"})
 EXPORT_ROLES = frozenset({"organiser", "auditor", "archivist", "admin"})
 ADMIN_ROLES = frozenset({"admin"})
-ARCHIVE_STEP = "s25_archived"
+
+
+def _archive_step() -> str:
+    """The step the rule sets mark `archives` (the one that files a case): one id under every rule set,
+    since its roles (ARCHIVE_ROLES) are granted by step id, not per rule set."""
+    ids = {step.id for rs in default_catalogue().ordered() for step in rs.steps if step.archives}
+    if len(ids) != 1:
+        raise RuntimeError(f"the rule sets should mark one archiving step (`archives`), not {sorted(ids)}")
+    return ids.pop()
+
+
+ARCHIVE_STEP = _archive_step()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from checklists.errors import ChecklistError
 from checklists.loader import default_catalogue
+from checklists.step_fields import step_schema
 from workflow.dossier import approving_body_types
 from workflow.errors import InputError
 from workflow.store.access import ADMIN_ROLES, READ_ROLES, WRITE_ROLES, Actor, OrgTree
@@ -23,7 +24,7 @@ from workflow.store.tables import (
     User,
 )
 
-MEMBER_STATUSES = ("full", "probationary")
+MEMBER_STATUSES = step_schema().table("member_status").values  # checklists/data/step_fields.toml
 
 
 APPROVAL_TYPES = tuple(approving_body_types())
@@ -65,7 +66,8 @@ def _day(value: Any, field: str):
     raise InputError(f"{field} 应为 YYYY-MM-DD 格式的日期", code="DATE_INVALID", field=field)
 
 
-def _text(value: Any, field: str, limit: int) -> str:
+def bounded_text(value: Any, field: str, limit: int) -> str:
+    """A required name or login, stripped, refused when empty or longer than `limit` (FIELD_REQUIRED / VALUE_INVALID)."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{field} 不能为空", code="FIELD_REQUIRED", field=field)
     if len(value) > limit:
@@ -78,7 +80,7 @@ def create_organisation(uow: UnitOfWork, actor: Actor | None, *, name: str, leve
                         approval_type: str | None = None) -> dict:
     """A root (基层党委) only from the command line (`actor` None); below it, an admin of the parent."""
     tree = OrgTree.load(uow.session)
-    name = _text(name, "name", 200)
+    name = bounded_text(name, "name", 200)
     if level not in LEVELS:
         raise InputError(f"组织层级应为 {'、'.join(LEVELS)} 之一", code="VALUE_INVALID", field="level")
     if parent_id is None:
@@ -138,10 +140,10 @@ def create_member(uow: UnitOfWork, actor: Actor, *, organisation_id: int, name: 
     tree = OrgTree.load(uow.session)
     tree.require_visible_org(actor, organisation_id)
     tree.require_role(actor, organisation_id, WRITE_ROLES, "登记党员")
-    name = _text(name, "name", 100)
+    name = bounded_text(name, "name", 100)
     if status not in MEMBER_STATUSES:
-        raise InputError("status 应为 full（正式党员）或 probationary（预备党员）", code="VALUE_INVALID",
-                         field="status")
+        choices = "或".join(f"{value}（{word}）" for value, word in step_schema().words("member_status").items())
+        raise InputError(f"status 应为 {choices}", code="VALUE_INVALID", field="status")
     if discipline is not None and not isinstance(discipline, str):
         raise InputError("discipline 应为文字或 null", code="VALUE_INVALID", field="discipline")
     if uow.session.exec(select(Member).where(Member.organisation_id == organisation_id, Member.name == name)).first():
@@ -183,8 +185,8 @@ def create_user(uow: UnitOfWork, actor: Actor | None, *, login: str, display_nam
     tree = OrgTree.load(uow.session)
     if system_admin and actor is not None and not actor.system_admin:
         raise Forbidden("只有系统管理员可以设立系统管理员", code="FORBIDDEN")
-    login = _text(login, "login", 64)
-    display_name = _text(display_name, "display_name", 100)
+    login = bounded_text(login, "login", 64)
+    display_name = bounded_text(display_name, "display_name", 100)
     check_password(password, login=login, name=display_name)
     for org_id, role in grants:
         if role not in ROLES:

@@ -33,7 +33,8 @@ from workflow.store.tables import CalendarChange, CalendarOverride
 NOTICE_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
 
 
-def _may_edit(actor: Actor | None) -> None:
+def require_calendar_editor(actor: Actor | None) -> None:
+    """Only a system administrator (or the command line, actor None) changes the national holiday table."""
     if actor is not None and not actor.system_admin:
         raise Forbidden("节假日安排是全国统一的数据，只有系统管理员可以录入或更正", code="FORBIDDEN")
 
@@ -41,7 +42,7 @@ def _may_edit(actor: Actor | None) -> None:
 def set_calendar_year(uow: UnitOfWork, actor: Actor | None, entry: dict, *, override: bool = False,
                       operator: str = "命令行") -> dict:
     """Enters (or corrects) one year's official calendar. `actor` None is the command line (`operator` names it)."""
-    _may_edit(actor)
+    require_calendar_editor(actor)
     try:
         parsed = parse_overrides({"years": [entry]}, file="<request>")
     except ChecklistError as exc:

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from checklists.calendar import package_knows_year
+from checklists.step_fields import step_schema
 from workflow.errors import InputError
 from workflow.store import calendar_admin
 from workflow.store.access import Actor
@@ -21,14 +22,14 @@ from workflow.store.errors import NotFound
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import CalendarOverride
 
-DAY_KINDS = {"holidays": "放假", "workdays": "调休上班"}
+DAY_KINDS = step_schema().words("calendar_day")  # checklists/data/step_fields.toml
 MAX_DAYS_TYPED = 120
 _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
 def overview(uow: UnitOfWork, actor: Actor, today: dt.date) -> dict:
     """Years on file with their days, the change log, and which years around today are known where."""
-    calendar_admin._may_edit(actor)
+    calendar_admin.require_calendar_editor(actor)
     stored = [{**y, "entered_at": beijing_time(y["entered_at"])} for y in calendar_admin.list_calendar(uow)]
     on_file = {y["year"] for y in stored}
     around = range(today.year - 2, today.year + 3)
@@ -68,7 +69,7 @@ def parse_days(text: Any, field: str) -> list[str]:
 def enter_year(uow: UnitOfWork, actor: Actor, *, year: Any, notice: Any, holidays: Any, workdays: Any,
                override: bool) -> dict:
     """A year from the notice: its holidays (工作日放假) and its working weekends (调休上班)."""
-    calendar_admin._may_edit(actor)
+    calendar_admin.require_calendar_editor(actor)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InputError("年份应为 2000 至 2100 之间的整数", code="VALUE_INVALID", field="year")
     if not isinstance(notice, str) or not notice.strip() or len(notice) > 200:
@@ -94,7 +95,7 @@ def _row(uow: UnitOfWork, year: Any) -> CalendarOverride:
 
 def change_day(uow: UnitOfWork, actor: Actor, *, year: Any, day: Any, kind: Any, add: bool) -> dict:
     """Adds `day` to, or removes it from, a stored year's holidays or working weekends."""
-    calendar_admin._may_edit(actor)
+    calendar_admin.require_calendar_editor(actor)
     if kind not in DAY_KINDS:
         raise InputError("请选择放假或调休上班", code="VALUE_INVALID", field="kind")
     row = _row(uow, year)

@@ -525,8 +525,7 @@ def fill_league_nomination(uow: UnitOfWork, tree: OrgTree, row: DossierRow, entr
     where = {"path": f"$.{LEAGUE_FIELD}", "field": LEAGUE_FIELD}
     if entry.get("step") not in _nomination_steps():
         raise InputError("只有确定入党积极分子（s03）可以引用团组织推优记录", code="VALUE_INVALID", **where)
-    record = uow.session.get(LeagueNomination, wanted) \
-        if isinstance(wanted, int) and not isinstance(wanted, bool) else None
+    record = uow.league.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
     if record is None or tree.orgs.get(record.organisation_id) is None \
             or tree.root(record.organisation_id) != row.root_organisation_id:
         raise NotFound(f"找不到推优记录 {wanted}", code="LEAGUE_NOMINATION_NOT_FOUND", **where)
@@ -571,7 +570,7 @@ def record_assessment(uow: UnitOfWork, actor: Actor, dossier_id: str, *, on: Any
     and, for an activist, a reviewed period score, whose grade is then the result. The assessment
     form prints both; the audit judges the assessment as any other."""
     from workflow.cultivation.pairing import assessment_window
-    from workflow.store import services
+    from workflow.service_layer import steps
     from workflow.store.pairing import pairing_citation
 
     tree = OrgTree.load(uow.session)
@@ -611,7 +610,7 @@ def record_assessment(uow: UnitOfWork, actor: Actor, dossier_id: str, *, on: Any
         pairing = pairing_citation(uow, row.id, start, end)
     item = {"date": day.isoformat(), "period": period, "by": actor.name, "result": result}
     item.update({k: v for k, v in (("pairing", pairing), ("score", cited)) if v is not None})
-    written = services.add_fact(uow, actor, row.id, "assessments", item)
+    written = steps.add_fact(uow, actor, row.id, "assessments", item)
     return {**written, "pairing": pairing, **({"score": cited} if cited else {})}
 
 

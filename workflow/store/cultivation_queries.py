@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from checklists.loader import default_catalogue
 from checklists.pairing import TEACHER_ROLE, member_roles
+from checklists.step_fields import step_schema
 from workflow.cultivation.forecast import NO_COHORT, CohortGroup, cohort_view
 from workflow.cultivation.pairing import assessment_window
 from workflow.cultivation.returns import STRUCTURE
@@ -38,7 +39,7 @@ from workflow.store.tables import Member
 MAX_ROWS = 500          # records, people and members listed on one page
 MAX_FORECAST = 150      # dossiers forecast for one cohort (each is a walk through the engine, ~35 ms)
 PLAN_TARGETS = ("total", *STRUCTURE)
-MEMBER_STATUS = {"full": "正式党员", "probationary": "预备党员"}
+MEMBER_STATUS = step_schema().words("member_status")  # checklists/data/step_fields.toml
 
 
 def _visible(uow: UnitOfWork, actor: Actor, organisation_id: int | None) -> OrgTree:
@@ -321,7 +322,7 @@ def cohort_board(uow: UnitOfWork, actor: Actor, organisation_id: int, cohort: st
     the earliest leaving date), and, for the chosen group (else the one leaving first), every person's
     forecast: earliest admission and conversion, the last day to admit without the leaving-date
     warning, and who cannot be admitted before leaving or is at RUSHED_ADMISSION risk."""
-    from workflow.store import web_queries
+    from workflow.service_layer import web_queries
 
     tree = _visible(uow, actor, organisation_id)
     live = live_states()

@@ -116,7 +116,7 @@ _pyformat: dict[str, str] = {}
 
 def direct(connection: Connection, statement: str, params: dict, *, self_contained: bool = False):
     """Runs one PostgreSQL statement (`:name` parameters) on the DBAPI cursor and returns the cursor,
-    for the few statements every write runs (workflow/store/repository.py, cache.py): they cost about
+    for the few statements every write runs (workflow/adapters/sql.py, cache.py): they cost about
     20 µs here instead of 130–200 µs through SQLAlchemy's compilation and result machinery, which
     builds metadata for every column of every row. The engine's guards still apply (no NUL, no integer
     past 64 bits, BEGIN before a write, the write mark), and a database error comes back as

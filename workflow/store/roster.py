@@ -22,8 +22,8 @@ from typing import Any
 from sqlmodel import select
 
 from checklists.disciplines import discipline_kinds
+from checklists.step_fields import step_schema
 from workflow.errors import FazhanError, InputError
-from workflow.spreadsheet.columns import MEMBER_STATUS
 from workflow.spreadsheet.textcells import FORMULA_STARTS
 from workflow.store import printable
 from workflow.store.access import READ_ROLES, WRITE_ROLES, Actor, OrgTree
@@ -32,7 +32,7 @@ from workflow.store.idnumber import mask_id_number, validate_id_number
 from workflow.store.repository import UnitOfWork
 from workflow.store.tables import Member
 
-STATUSES = {code: words for words, code in MEMBER_STATUS.items()}  # full → 正式党员 (the 纪实表's words)
+STATUSES = step_schema().words("member_status")  # full → 正式党员 (checklists/data/step_fields.toml)
 FIELD_LABELS = {"name": "姓名", "status": "党员身份", "joined_on": "入党日期", "full_since": "转正日期",
                 "discipline": "处分种类", "discipline_from": "处分日期", "discipline_until": "处分影响期至",
                 "id_number": "身份证号"}
@@ -298,8 +298,7 @@ def fill_person(uow: UnitOfWork, tree: OrgTree, root_organisation_id: int, perso
     """A `people[]` item naming `member_id`, completed from the roster as of the step's date: the
     member must belong to the dossier's organisation tree."""
     member_id = person.get("member_id")
-    member = uow.session.get(Member, member_id) if isinstance(member_id, int) and not isinstance(member_id, bool) \
-        else None
+    member = uow.members.get(member_id) if isinstance(member_id, int) and not isinstance(member_id, bool) else None
     if member is None or member.organisation_id not in tree.orgs \
             or tree.root(member.organisation_id) != root_organisation_id:
         raise NotFound("找不到该党员", code="MEMBER_NOT_FOUND", path=f"$.people[{index}].member_id", field="member_id")

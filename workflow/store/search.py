@@ -1,8 +1,8 @@
 """Finding a dossier: by name, by the last four characters of the ID number, by state and by step;
 live cases and closed ones (正式党员, 未予接收, 本人撤回, 取消资格, 转出) apart; sorted; exported.
 
-Scope is `services.list_dossiers`'s: the dossiers of the organisations the user reads, and those
-transferred towards one they write. The ID number is stored whole (it is checked and kept in the
+Scope is `service_layer.dossiers.list_dossiers`'s: the dossiers of the organisations the user reads,
+and those transferred towards one they write. The ID number is stored whole (it is checked and kept in the
 dossier); a search compares only its last four characters, and no answer carries more of it than
 the masked form (`3301**********1234`). Which states count as live is checklist data (`live = true`).
 """

@@ -1,4 +1,8 @@
-"""One settings class for the whole application, read from `FAZHAN_*` environment variables."""
+"""One settings class for the whole application, read from `FAZHAN_*` environment variables.
+
+Nothing builds it but `workflow.bootstrap` (once per process); the edges ask `bootstrap.settings()`,
+and a test passes its own `Settings(...)` to `create_app` or `bootstrap.settings_overridden`.
+"""
 from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,7 +18,7 @@ class Settings(BaseSettings):
     # the secret that seals the event chain; keep it where database access does not reach (workflow/store/keys.py)
     chain_key_file: str = "var/fazhan-chain.keys"
     # the inbox (issue 11): deadlines this many days ahead count as due; the e-mail digest is off until
-    # an SMTP host is set (`fazhan inbox digest` run by cron; workflow/store/inbox_mail.py)
+    # an SMTP host is set (`fazhan inbox digest` run by cron; workflow/service_layer/inbox_mail.py)
     inbox_due_days: int = 30
     smtp_host: str = ""
     smtp_port: int = 25
@@ -23,7 +27,3 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     public_url: str = "http://127.0.0.1:8000"  # where links in a digest point
-
-
-def get_settings() -> Settings:
-    return Settings()

@@ -97,7 +97,7 @@ def rename_organisation(uow: UnitOfWork, actor: Actor, organisation_id: Any, nam
     if org_id is None or org_id not in reach:
         tree.require_visible_org(actor, org_id)  # not visible: NotFound; visible: not administered
         raise Forbidden("您的角色不能修改该组织", code="FORBIDDEN")
-    new_name = admin._text(name, "name", 200)
+    new_name = admin.bounded_text(name, "name", 200)
     org = uow.session.get(Organisation, org_id)  # the row itself (the loaded tree is shared, read-only)
     clash = uow.session.exec(select(Organisation).where(Organisation.parent_id == org.parent_id,
                                                         Organisation.name == new_name,

@@ -18,13 +18,13 @@ from urllib.parse import quote
 
 from sqlmodel import select
 
+from workflow.adapters.sql import UnitOfWork
 from workflow.errors import InputError
-from workflow.store import inbox
+from workflow.service_layer import inbox
 from workflow.store.access import Actor
 from workflow.store.accounts import actor_for
 from workflow.store.batch_tables import InboxMail
 from workflow.store.idnumber import redact_id_numbers
-from workflow.store.repository import UnitOfWork
 from workflow.store.settings import Settings
 from workflow.store.tables import User
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from workflow.store import admin, services
+from workflow.adapters.sql import UnitOfWork
+from workflow.service_layer import dossiers, reviews, steps
+from workflow.store import admin
 from workflow.store.access import Actor
 from workflow.store.accounts import actor_for
-from workflow.store.repository import UnitOfWork
 from workflow.store.tables import Member, Organisation, User
 
 _VOTES = {"expected": 9, "present": 8, "yes": 8, "no": 0, "abstain": 0, "written_yes": 0, "written_no": 0}
@@ -128,12 +129,12 @@ def run_case(engine: Engine, recorder: Actor, reviewer: Actor, dossier_id: str, 
     for i, entry in enumerate(FULL_CASE_STEPS[:upto]):
         for key, item in FULL_CASE_FACTS.get(entry["step"], []):
             with UnitOfWork(engine) as uow:
-                services.add_fact(uow, recorder, dossier_id, key, item)
+                steps.add_fact(uow, recorder, dossier_id, key, item)
         with UnitOfWork(engine) as uow:
-            services.record_step(uow, recorder, dossier_id, entry, today=today)
+            steps.record_step(uow, recorder, dossier_id, entry, today=today)
         if i < upto - 1 or upto == len(FULL_CASE_STEPS):
             with UnitOfWork(engine) as uow:
-                services.review_step(uow, reviewer, dossier_id, i, today=today)
+                reviews.review_step(uow, reviewer, dossier_id, i, today=today)
 
 
 def seed(engine: Engine, today: dt.date | None = None) -> SeedReport:
@@ -159,7 +160,7 @@ def seed(engine: Engine, today: dt.date | None = None) -> SeedReport:
         with UnitOfWork(engine) as uow:
             if uow.dossiers.get(dossier_id) is not None:
                 continue
-            services.create_dossier(uow, organiser, branch, person, dossier_id=dossier_id, track_materials=False)
+            dossiers.create_dossier(uow, organiser, branch, person, dossier_id=dossier_id, track_materials=False)
         run_case(engine, organiser, reviewer, dossier_id, upto, today)
         created.append(f"档案 {dossier_id}（{person['name']}）")
     return SeedReport(created=created, users=[(u[0], u[1], u[2]) for u in DEMO_USERS])

@@ -9,7 +9,7 @@ the visible dossiers, the calendar version) plus, for dossiers written since, th
 few events that say who returned what. A step sent back waits for its recorder's correction, not in
 the reviewers' lists.
 
-Scope is the store's, as elsewhere: the visible dossiers are those `services.list_dossiers` shows
+Scope is the store's, as elsewhere: the visible dossiers are those `dossiers.list_dossiers` shows
 (`tests/store/test_inbox.py` holds the two to the same answer), who may sign a step off is
 `OrgTree.may_review` with the overlay's same-branch option, and deadlines go to the people who can act
 on them (an organiser or administrator of the dossier's organisation).
@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_
 from sqlmodel import select
 
+from workflow.adapters.sql import UnitOfWork
 from workflow.audit import make_context
 from workflow.dossier import parse_dossier
 from workflow.machine import machine_for, procedure_machine
 from workflow.plan import plan_dossier
-from workflow.store import reviewed_changes, services
+from workflow.service_layer import reviewed_changes, reviews as review_cases
 from workflow.store.access import READ_ROLES, WRITE_ROLES, Actor, OrgTree
 from workflow.store.calendar_admin import calendar_version
-from workflow.store.repository import UnitOfWork
 from workflow.store.tables import Dossier as DossierRow
 from workflow.store.tables import Event
 
@@ -187,7 +187,7 @@ def _digest(row_id: str, snapshot: str, events: list, today: dt.date) -> _Digest
     deadlines = tuple(Deadline(n.step, n.name, n.deadline, n.earliest,
                                _rule_label(dossier, n.deadline, n.deadline_code), bool(n.blocked_by))
                       for n in plan_dossier(dossier, today).next if n.deadline is not None)
-    return _Digest(row_id, dossier.person.name, services._same_branch_review(dossier), waiting, tuple(returned),
+    return _Digest(row_id, dossier.person.name, review_cases.same_branch_review(dossier), waiting, tuple(returned),
                    deadlines)
 
 
@@ -223,7 +223,7 @@ def _digests(uow: UnitOfWork, rows: list, today: dt.date) -> dict[str, _Digest]:
 # ---------------------------------------------------------------- one user's inbox
 
 def visible_rows(uow: UnitOfWork, actor: Actor, tree: OrgTree) -> list:
-    """(id, head hash, organisation, pending organisation) of what `services.list_dossiers` shows."""
+    """(id, head hash, organisation, pending organisation) of what `dossiers.list_dossiers` shows."""
     read, write = tree.reach(actor, READ_ROLES), tree.reach(actor, WRITE_ROLES)
     return uow.session.exec(
         select(DossierRow.id, DossierRow.head_hash, DossierRow.organisation_id, DossierRow.pending_organisation_id)

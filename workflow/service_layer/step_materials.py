@@ -17,9 +17,10 @@ from documents.completeness import missing_required_materials
 from workflow.audit import audit_dossier, make_context
 from workflow.dossier import Dossier, StepEntry
 from workflow.errors import FazhanError, InputError
-from workflow.store import blobs, services
+from workflow.service_layer import materials, parts, scope
+from workflow.service_layer.unit_of_work import UnitOfWork
+from workflow.store import blobs
 from workflow.store.access import Actor
-from workflow.store.repository import UnitOfWork
 
 MAX_FILES = 20  # files in one upload
 GATE_CODE = "MATERIAL_MISSING"
@@ -150,7 +151,7 @@ def check_uploads(dossier: Dossier, step_id: str, uploads: list[Upload], *, max_
             continue
         try:
             blobs.check_upload(upload.data, upload.declared_type, max_bytes)
-            services._validate_part("materials", _meta(upload, step_id, "0" * 64), dossier)
+            parts.validate_part("materials", _meta(upload, step_id, "0" * 64), dossier)
         except FazhanError as exc:
             for detail in exc.details or [{"reason": exc.message, "code": exc.code}]:
                 problems.append({"code": detail.get("code") or exc.code, "field": where,
@@ -172,8 +173,8 @@ def _meta(upload: Upload, step_id: str, digest: str | None = None) -> dict[str, 
 def attach_all(uow: UnitOfWork, actor: Actor, dossier_id: str, step_id: str, uploads: list[Upload], *,
                max_bytes: int, day: dt.date) -> list[dict]:
     """Checks every file first (nothing is stored if one is wrong), then attaches each with
-    `services.attach_material`, which checks the role and the archive lock and writes one event a file."""
-    _, _, dossier = services._load(uow, actor, dossier_id)
+    `materials.attach_material`, which checks the role and the archive lock and writes one event a file."""
+    _, _, dossier = scope.load_visible(uow, actor, dossier_id)
     check_uploads(dossier, step_id, uploads, max_bytes=max_bytes, day=day)
-    return [services.attach_material(uow, actor, dossier_id, _meta(u, step_id), u.data, declared_type=u.declared_type,
+    return [materials.attach_material(uow, actor, dossier_id, _meta(u, step_id), u.data, declared_type=u.declared_type,
                                      filename=u.filename, max_bytes=max_bytes) for u in uploads]

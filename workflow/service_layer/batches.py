@@ -1,8 +1,8 @@
 """Work in batches, as branches do (issue 11): one branch meeting votes on several candidates, one sheet
 of half-year assessments for a branch's activists, one pass of a reviewer over a dossier's waiting steps.
 
-Each item of a batch goes through the very use case that records it alone (`services.record_step`,
-`fact_checks.add_fact`, `services.review_step`): the same scope checks, the same engine gate, one event
+Each item of a batch goes through the very use case that records it alone (`step_cases.record_step`,
+`fact_checks.add_fact`, `reviews.review_step`): the same scope checks, the same engine gate, one event
 per step, and every step recorded here still waits for its own review. What this module adds is the
 transaction: all items are tried inside one database transaction, each in a savepoint of its own, and
 the batch is written only if every item passed. Otherwise nothing is kept and the refusal lists each
@@ -17,14 +17,15 @@ from typing import Any, Callable
 from sqlmodel import select
 
 from checklists.loader import default_catalogue
+from workflow.adapters.sql import UnitOfWork
 from workflow.dossier import parse_dossier
 from workflow.errors import FazhanError, InputError, ReasonRequired, StepRefused
 from workflow.plan import plan_dossier
-from workflow.store import fact_checks, services, web_queries
+from workflow.service_layer import dossiers, fact_checks, parts, reviews, scope, steps as step_cases, web_queries
+from workflow.service_layer.unit_of_work import REPOSITORIES
 from workflow.store.access import READ_ROLES, WRITE_ROLES, Actor, OrgTree
 from workflow.store.batch_tables import BranchMeeting, BranchMeetingCandidate
 from workflow.store.errors import NotFound
-from workflow.store.repository import UnitOfWork
 
 MAX_CANDIDATES = 60  # one meeting; a branch votes on far fewer
 MAX_ROWS = 200  # one assessment sheet
@@ -47,7 +48,9 @@ class _OneTransaction:
     second use case on the same dossier reads the version and head the first one wrote."""
 
     def __init__(self, uow: UnitOfWork):
-        self.engine, self.session, self.dossiers = uow.engine, uow.session, uow.dossiers
+        self.engine, self.session = uow.engine, uow.session
+        for name in REPOSITORIES:  # the use cases' repositories, every one of them
+            setattr(self, name, getattr(uow, name))
 
     def commit(self) -> None:
         self.session.flush()
@@ -148,7 +151,7 @@ def _check_meeting(step: str, date: str, expected: Any, present: Any) -> tuple[i
     scratch = parse_dossier({"format": "dossier/1", "id": "meeting", "steps": [],
                             "person": {"name": "meeting", "birth_date": "2000-01-01"}})
     try:
-        parsed = services._validate_part("steps", {"step": step, "date": date, "votes": {
+        parsed = parts.validate_part("steps", {"step": step, "date": date, "votes": {
             "expected": expected, "present": present, "yes": 0}}, scratch)
         return parsed.votes.expected, parsed.votes.present
     except InputError as exc:
@@ -161,7 +164,7 @@ def _check_meeting(step: str, date: str, expected: Any, present: Any) -> tuple[i
 def record_meeting(uow: UnitOfWork, actor: Actor, *, organisation_id: int, step: str, date: Any, expected: Any,
                    present: Any, candidates: list[dict], today: dt.date) -> dict:
     """One meeting, one vote per candidate (逐个表决): each candidate's step is recorded through
-    `services.record_step` with the meeting's date, E and P and their own votes and outcome; the
+    `step_cases.record_step` with the meeting's date, E and P and their own votes and outcome; the
     meeting is stored only if every candidate's step was accepted."""
     _branch(uow, actor, organisation_id, "记录支部大会")
     step = _meeting_step(step)
@@ -188,7 +191,7 @@ def record_meeting(uow: UnitOfWork, actor: Actor, *, organisation_id: int, step:
                 if candidate.get(key) not in (None, ""):
                     entry[key] = candidate[key]
             reason = _text(candidate.get("reason"), "reason", where=f"$.candidates[{position}].reason")
-            result = services.record_step(batch, actor, dossier_id, entry, today=today, reason=reason)
+            result = step_cases.record_step(batch, actor, dossier_id, entry, today=today, reason=reason)
             return {"dossier_id": dossier_id, "position": position, **result}
         return run
 
@@ -225,7 +228,7 @@ def get_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> dict:
     candidates = []
     for line in lines:
         try:
-            answer = services.get_dossier(uow, actor, line.dossier_id)
+            answer = dossiers.get_dossier(uow, actor, line.dossier_id)
         except NotFound:
             continue  # transferred out of what the reader sees
         steps = answer["dossier"]["steps"]
@@ -297,7 +300,7 @@ def assessment_rows(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list
 def record_assessments(uow: UnitOfWork, actor: Actor, *, organisation_id: int, rows: list[dict],
                        today: dt.date) -> dict:
     """One assessment per row, each through `fact_checks.add_fact` (its dates checked as a step's, then
-    `services.add_fact`); all are kept or none."""
+    `step_cases.add_fact`); all are kept or none."""
     _branch(uow, actor, organisation_id, "记录考察")
     if not isinstance(rows, list) or not rows:
         raise InputError("请至少填写一行考察记录（日期）", code="FIELD_REQUIRED", field="rows")
@@ -329,7 +332,7 @@ def record_assessments(uow: UnitOfWork, actor: Actor, *, organisation_id: int, r
 # ---------------------------------------------------------------- one reviewer's pass over a dossier
 
 def review_steps(uow: UnitOfWork, actor: Actor, dossier_id: str, indices: list[int], *, today: dt.date) -> dict:
-    """Signs off several waiting steps of one dossier: one `services.review_step` (one review event,
+    """Signs off several waiting steps of one dossier: one `reviews.review_step` (one review event,
     one review row) per step, each refused as it would be alone (own record, missing materials…)."""
     if not isinstance(indices, list) or not indices:
         raise InputError("请至少选择一个待审核的步骤", code="FIELD_REQUIRED", field="indices")
@@ -339,9 +342,9 @@ def review_steps(uow: UnitOfWork, actor: Actor, dossier_id: str, indices: list[i
         raise InputError("同一步骤只能审核一次", code="DUPLICATE_ROW", field="indices")
 
     def one(index: int) -> Callable[[_OneTransaction], dict]:
-        return lambda batch: services.review_step(batch, actor, dossier_id, index, today=today)
+        return lambda batch: reviews.review_step(batch, actor, dossier_id, index, today=today)
 
-    services._load(uow, actor, dossier_id)  # an invisible dossier is absent, not a list of refusals
+    scope.load_visible(uow, actor, dossier_id)  # an invisible dossier is absent, not a list of refusals
     results = _run_all(uow, [({"index": i}, one(i)) for i in sorted(indices)], "批量审核")
     uow.commit()
     return {"reviewed": results}

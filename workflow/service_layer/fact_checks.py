@@ -14,16 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from checklists.step_fields import step_schema
 from workflow.audit import make_context
 from workflow.dossier import Dossier
 from workflow.errors import InputError
 from workflow.machine import machine_for
-from workflow.store import services
+from workflow.service_layer import scope, steps
+from workflow.service_layer.unit_of_work import UnitOfWork
 from workflow.store.access import WRITE_ROLES, Actor
-from workflow.store.repository import UnitOfWork
 
 APPLICATION_STEP = "s01_application"
-LABELS = {"assessments": "考察", "publicity": "公示", "thought_reports": "思想汇报"}
+LABELS = step_schema().words("side_record")  # checklists/data/step_fields.toml
 DATE_FIELDS = {"assessments": ("date",), "publicity": ("start", "end"), "thought_reports": ("date",)}
 FIELD_NAMES = {"date": "日期", "start": "开始日期", "end": "结束日期"}
 # which assessment period a notice of each kind concerns (for the step that opens that period)
@@ -97,10 +98,10 @@ def check_dates(dossier: Dossier, key: str, item: dict, today: dt.date) -> None:
 
 
 def add_fact(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str, item: Any, *, today: dt.date) -> dict:
-    """`services.add_fact` behind the date checks (the role is checked first, so a user who may not write
+    """`steps.add_fact` behind the date checks (the role is checked first, so a user who may not write
     learns nothing about the dossier's dates)."""
-    row, tree, dossier = services._load(uow, actor, dossier_id)
+    row, tree, dossier = scope.load_visible(uow, actor, dossier_id)
     tree.require_role(actor, row.organisation_id, WRITE_ROLES, "记录该事项")
     if isinstance(item, dict):
         check_dates(dossier, key, item, today)
-    return services.add_fact(uow, actor, dossier_id, key, item)
+    return steps.add_fact(uow, actor, dossier_id, key, item)

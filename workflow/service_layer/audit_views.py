@@ -4,7 +4,7 @@
 Scope is the same as everywhere: the dossiers of the organisations the user reads (their roles'
 subtrees), never another tree's; the findings are the engine's (`workflow.audit.audit_dossier`),
 the report is `documents/reports` (what `fazhan report --format html` writes), the import is
-`workflow/store/imports.py` (what `fazhan import` and the API run).
+`workflow/service_layer/imports.py` (what `fazhan import` and the API run).
 """
 from __future__ import annotations
 
@@ -13,24 +13,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import select
-
 from checklists.loader import default_catalogue
 from workflow.audit import audit_dossier
 from workflow.dossier import Dossier
 from workflow.errors import FazhanError
 from workflow.findings import SEVERITIES
 from workflow.pipeline import state_names
+from workflow.service_layer.unit_of_work import UnitOfWork
 from workflow.store.access import READ_ROLES, Actor, OrgTree
-from workflow.store.repository import UnitOfWork
-from workflow.store.tables import Dossier as DossierRow
 
 MAX_AUDITED = 1000
 """Dossiers audited for one page; a larger tree is audited with `fazhan audit --organisation` (all cores)."""
 
 
 def _scope(uow: UnitOfWork, actor: Actor, organisation_id: Any) -> tuple[OrgTree, set[int]]:
-    tree = OrgTree.load(uow.session)
+    tree = uow.orgs.tree()
     reach = tree.reach(actor, READ_ROLES)
     if organisation_id is not None:
         org = tree.require_visible_org(actor, organisation_id if isinstance(organisation_id, int) else None)
@@ -38,9 +35,8 @@ def _scope(uow: UnitOfWork, actor: Actor, organisation_id: Any) -> tuple[OrgTree
     return tree, reach
 
 
-def _rows(uow: UnitOfWork, reach: set[int], limit: int) -> list[DossierRow]:
-    return list(uow.session.exec(select(DossierRow).where(DossierRow.organisation_id.in_(reach or {-1}))
-                                 .order_by(DossierRow.organisation_id, DossierRow.id).limit(limit)).all())
+def _rows(uow: UnitOfWork, reach: set[int], limit: int) -> list:
+    return uow.dossiers.first_by_organisation(reach, limit)
 
 
 def rule_names() -> dict[str, str]:
@@ -143,7 +139,7 @@ def check_spreadsheet(uow: UnitOfWork, actor: Actor, organisation_id: Any, path:
     from workflow.spreadsheet.importer import read_records
 
     _scope(uow, actor, organisation_id)
-    uow.session.rollback()  # no transaction held while the file is parsed
+    uow.rollback()  # no transaction held while the file is parsed
     report = SheetCheck()
     try:
         read = read_records(path)
@@ -167,8 +163,8 @@ def check_spreadsheet(uow: UnitOfWork, actor: Actor, organisation_id: Any, path:
 def import_spreadsheet(uow: UnitOfWork, actor: Actor, organisation_id: Any, path: str, *, label: str,
                        today: dt.date) -> SheetCheck:
     """`fazhan import` in the browser: only for an organiser or administrator of the organisation; each
-    good row is imported or updated, each bad one listed and left out (workflow/store/imports.py)."""
-    from workflow.store.imports import import_path, require_import_rights
+    good row is imported or updated, each bad one listed and left out (workflow/service_layer/imports.py)."""
+    from workflow.service_layer.imports import import_path, require_import_rights
 
     require_import_rights(uow, actor, organisation_id if isinstance(organisation_id, int) else -1)
     result = import_path(uow, actor, organisation_id, path, label=label, today=today)

@@ -1,7 +1,7 @@
 """Importing records into the store: dossier/1 JSON or the 纪实表 spreadsheet (.xlsx, .csv).
 
 Each dossier commits on its own (a failed one is rolled back), so one bad row never blocks the others
-and nothing of a bad row is written; importing the same file again updates the same dossiers (services.import_or_update).
+and nothing of a bad row is written; importing the same file again updates the same dossiers (dossiers.import_or_update).
 A 审核人 or `reviewed_by` in the file is paper history, never a sign-off (workflow/store/provenance.py).
 """
 from __future__ import annotations
@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checklists.step_fields import step_schema
 from workflow.document_bounds import read_bounded
 from workflow.errors import FazhanError, InputError
-from workflow.store import services
-from workflow.store.access import Actor
-from workflow.store.repository import UnitOfWork
+from workflow.service_layer import dossiers
+from workflow.service_layer.unit_of_work import UnitOfWork
+from workflow.store.access import WRITE_ROLES, Actor
 
-_OUTCOME = {"created": "已导入", "updated": "已更新", "unchanged": "无变化"}
+_OUTCOME = step_schema().words("import_outcome")  # checklists/data/step_fields.toml
 SPREADSHEET_SUFFIXES = {".xlsx", ".csv"}
 
 
@@ -33,9 +34,9 @@ class ImportReport:
 def _one(uow: UnitOfWork, actor: Actor, organisation: int, document, source: str, report: ImportReport,
          today: dt.date | None) -> None:
     try:
-        result = services.import_or_update(uow, actor, organisation, document, source=source, today=today)
+        result = dossiers.import_or_update(uow, actor, organisation, document, source=source, today=today)
     except FazhanError as exc:
-        uow.session.rollback()
+        uow.rollback()
         if not exc.file:
             exc.file = source
         report.errors.append(exc)
@@ -68,10 +69,7 @@ def import_records(uow: UnitOfWork, actor: Actor, organisation: int, path: str, 
 
 def require_import_rights(uow: UnitOfWork, actor: Actor, organisation: int) -> None:
     """The same rule as creating a dossier there: the organisation is visible and the user may write."""
-    from workflow.store.access import OrgTree
-    from workflow.store.services import WRITE_ROLES
-
-    tree = OrgTree.load(uow.session)
+    tree = uow.orgs.tree()
     tree.require_visible_org(actor, organisation)
     tree.require_role(actor, organisation, WRITE_ROLES, "向该组织导入档案")
 
@@ -83,7 +81,7 @@ def import_path(uow: UnitOfWork, actor: Actor, organisation: int, path: str, *, 
     The file is parsed outside any transaction: the caller's checks (who the user is, may they import
     here) are ended first, because on SQLite a transaction holds the write lock from its first read,
     and a parse of thousands of rows would keep every other user's writes waiting on it."""
-    uow.session.rollback()
+    uow.rollback()
     if Path(path).suffix.lower() in SPREADSHEET_SUFFIXES:
         return import_records(uow, actor, organisation, path, label=label, today=today)
     report = ImportReport()

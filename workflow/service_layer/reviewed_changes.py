@@ -9,11 +9,11 @@ and a `change_proposed` event in the dossier's chain that leaves its content unc
 Who may propose is who may record (an organiser or administrator of the dossier's organisation; for a
 transfer in, of the receiving one). Who may decide is who may sign a step off there
 (`OrgTree.may_review`, with the overlay's same-branch option), never the proposer. The approval applies
-the change through the same use case a direct call would use (`services.case_event`, whose gate is the
+the change through the same use case a direct call would use (`steps.case_event`, whose gate is the
 machine's: a withdrawn case cannot be transferred) acting for the proposer, whose role is checked again
 then; the applied event names the approver. A refused proposal is returned with a comment and may be
 proposed again, corrected. The 延长预备期 and 取消预备党员资格 are not case events: they are the outcome of
-the conversion meeting (s23), recorded and reviewed as that step (`services.extend_probation`).
+the conversion meeting (s23), recorded and reviewed as that step (`steps.extend_probation`).
 """
 from __future__ import annotations
 
@@ -21,20 +21,15 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlmodel import select
-
 from workflow import engine
 from workflow.dossier import Dossier
 from workflow.errors import InputError
-from workflow.store import archive, services
+from workflow.service_layer import parts, reviews, scope, steps, uniqueness, writes
+from workflow.service_layer.unit_of_work import UnitOfWork
+from workflow.service_layer.fact_checks import check_dates
+from workflow.store import archive
 from workflow.store.access import WRITE_ROLES, Actor, OrgTree
-from workflow.store.accounts import actor_for
-from workflow.store.change_tables import PendingChange
 from workflow.store.errors import Conflict, Forbidden, NotFound
-from workflow.store.fact_checks import check_dates
-from workflow.store.repository import UnitOfWork
-from workflow.store.tables import Dossier as DossierRow
-from workflow.store.tables import User
 
 MAX_REASON = 500
 PROPOSED, RETURNED, APPROVED = "change_proposed", "change_returned", "change_approved"
@@ -44,7 +39,8 @@ FACT_EVENT = {"assessments": "assessment", "publicity": "publicity", "thought_re
 
 # ---------------------------------------------------------------- reading
 
-def as_dict(change: PendingChange) -> dict:
+def as_dict(change: Any) -> dict:
+    """A proposal (a `pending_change` row, workflow/store/change_tables.py) as the pages and the API show it."""
     return {"id": change.id, "dossier_id": change.dossier_id, "kind": change.kind,
             "payload": json.loads(change.payload), "organisation_id": change.organisation_id,
             "status": change.status, "proposed_by": change.proposed_by, "proposed_on": change.proposed_on,
@@ -54,36 +50,32 @@ def as_dict(change: PendingChange) -> dict:
 
 def changes_of(uow: UnitOfWork, actor: Actor, dossier_id: str) -> list[dict]:
     """Every proposal on a dossier the actor may see, newest first."""
-    row, _, _ = services._load(uow, actor, dossier_id)
-    rows = uow.session.exec(select(PendingChange).where(PendingChange.dossier_id == row.id)
-                            .order_by(PendingChange.id.desc())).all()
-    return [as_dict(c) for c in rows]
+    row, _, _ = scope.load_visible(uow, actor, dossier_id)
+    return [as_dict(c) for c in uow.changes.of_dossier(row.id)]
 
 
 def may_decide(uow: UnitOfWork, actor: Actor, change: dict, dossier: Dossier) -> bool:
     """Whether `decide` would let this actor sign the proposal off (a reviewer there, not the proposer)."""
-    tree = OrgTree.load(uow.session)
+    tree = uow.orgs.tree()
     return (change["status"] == "pending" and change["organisation_id"] in tree.orgs
-            and tree.may_review(actor, change["organisation_id"], services._same_branch_review(dossier))
+            and tree.may_review(actor, change["organisation_id"], reviews.same_branch_review(dossier))
             and not _is_proposer(actor, change))
 
 
 def waiting_for(uow: UnitOfWork, actor: Actor, limit: int = 200, tree: OrgTree | None = None) -> list[dict]:
     """Pending proposals this actor may decide (for a reviewer's queue and inbox)."""
-    tree = tree or OrgTree.load(uow.session)
+    tree = tree or uow.orgs.tree()
     reviewer_orgs = {org for org, role in actor.grants if role == "reviewer"}
     if not reviewer_orgs:
         return []
-    rows = uow.session.exec(select(PendingChange).where(PendingChange.status == "pending")
-                            .order_by(PendingChange.id).limit(limit * 5)).all()
     out = []
-    for change in rows:
+    for change in uow.changes.pending(limit * 5):
         if change.organisation_id not in tree.orgs or _is_proposer(actor, as_dict(change)):
             continue
         row = uow.dossiers.get(change.dossier_id)
         if row is None:
             continue
-        if tree.may_review(actor, change.organisation_id, services._same_branch_review(uow.dossiers.document(row))):
+        if tree.may_review(actor, change.organisation_id, reviews.same_branch_review(uow.dossiers.document(row))):
             out.append({**as_dict(change), "person_name": row.person_name})
         if len(out) >= limit:
             break
@@ -119,21 +111,17 @@ def _event_day(value: Any) -> dt.date:
 
 
 def _only_one_pending(uow: UnitOfWork, dossier_id: str, kind: str) -> None:
-    if uow.session.exec(select(PendingChange.id).where(PendingChange.dossier_id == dossier_id,
-                                                        PendingChange.kind == kind,
-                                                        PendingChange.status == "pending")).first():
+    if uow.changes.pending_of(dossier_id, kind):
         raise Conflict("该档案已有一项同类事项等待审核，请待审核后再办理", code="CHANGE_PENDING")
 
 
-def _record_proposal(uow: UnitOfWork, actor: Actor, row: DossierRow, dossier: Dossier, *, kind: str,
+def _record_proposal(uow: UnitOfWork, actor: Actor, row: Any, dossier: Dossier, *, kind: str,
                      payload: dict, organisation_id: int, today: dt.date) -> dict:
-    event = services._write(uow, row, dossier, dossier, kind=PROPOSED, actor=actor,
-                            info={"change": kind, **{k: v for k, v in payload.items() if k != "old"}})
-    change = PendingChange(dossier_id=row.id, kind=kind, payload=json.dumps(payload, ensure_ascii=False),
-                           organisation_id=organisation_id, proposed_by_user_id=actor.user_id,
-                           proposed_by=actor.name, proposed_on=today, proposed_event_seq=event.seq)
-    uow.session.add(change)
-    uow.session.flush()
+    event = writes.append_event(uow, row, dossier, dossier, kind=PROPOSED, actor=actor,
+                                info={"change": kind, **{k: v for k, v in payload.items() if k != "old"}})
+    change = uow.changes.add(dossier_id=row.id, kind=kind, payload=json.dumps(payload, ensure_ascii=False),
+                             organisation_id=organisation_id, proposed_by_user_id=actor.user_id,
+                             proposed_by=actor.name, proposed_on=today, proposed_event_seq=event.seq)
     result = as_dict(change)
     uow.commit()
     return result
@@ -142,7 +130,7 @@ def _record_proposal(uow: UnitOfWork, actor: Actor, row: DossierRow, dossier: Do
 def propose_case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any, *, today: dt.date) -> dict:
     """Asks for a case event; the machine's gate is tried now, so an event the case cannot take is refused
     at once (EVENT_NOT_ALLOWED), and again when it is approved."""
-    row, tree, dossier = services._load(uow, actor, dossier_id)
+    row, tree, dossier = scope.load_visible(uow, actor, dossier_id)
     if not isinstance(event, dict):
         raise InputError("应为一个 JSON 对象", code="VALUE_INVALID", path="$")
     kind = event.get("kind")
@@ -181,7 +169,7 @@ def propose_case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: An
                              field="to_organisation_id", path="$.to_organisation_id")
     engine.apply_case_event(dossier, {k: v for k, v in payload.items() if k != "to_organisation_id"})
     if kind == "transfer_in":  # 一人一档 in the receiving tree, said now rather than at the approval
-        services._check_person(uow, tree, dossier, where, exclude=row.id)
+        uniqueness.check_person(uow, tree, dossier, where, exclude=row.id)
     _only_one_pending(uow, row.id, "case_event")
     return _record_proposal(uow, actor, row, dossier, kind="case_event", payload=payload, organisation_id=where,
                             today=today)
@@ -190,7 +178,7 @@ def propose_case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: An
 def propose_fact_change(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str, index: Any, item: Any, *,
                         reason: Any, today: dt.date) -> dict:
     """Asks to replace (`item` a dict) or withdraw (`item` None) one assessment, notice or thought report."""
-    row, tree, dossier = services._load(uow, actor, dossier_id)
+    row, tree, dossier = scope.load_visible(uow, actor, dossier_id)
     tree.require_role(actor, row.organisation_id, WRITE_ROLES, "更正该事项")
     archive.require_open(dossier, "更正考察、公示或思想汇报")
     if key not in FACT_EVENT:
@@ -201,15 +189,12 @@ def propose_fact_change(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str
     text = _reason(reason)
     new = None
     if item is not None:
-        parsed = services._validate_part(key, item, dossier)
+        parsed = parts.validate_part(key, item, dossier)
         new = parsed.model_dump(mode="json", exclude_none=True)
         check_dates(dossier, key, new, today)
         if new == items[index].model_dump(mode="json", exclude_none=True):
             raise InputError("更正后的内容与原记录相同", code="VALUE_UNCHANGED", field="date")
-    uow.session.flush()
-    pending = uow.session.exec(select(PendingChange).where(PendingChange.dossier_id == row.id,
-                                                           PendingChange.kind == "fact_correction",
-                                                           PendingChange.status == "pending")).all()
+    pending = uow.changes.pending_of(row.id, "fact_correction")
     if any(json.loads(c.payload).get("list") == key and json.loads(c.payload).get("index") == index for c in pending):
         raise Conflict("这条记录已有一项更正等待审核", code="CHANGE_PENDING")
     payload = {"list": key, "index": index, "old": items[index].model_dump(mode="json", exclude_none=True),
@@ -220,16 +205,16 @@ def propose_fact_change(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str
 
 # ---------------------------------------------------------------- deciding
 
-def _change_for(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[PendingChange, DossierRow, OrgTree, Dossier]:
-    change = uow.session.get(PendingChange, change_id) if isinstance(change_id, int) else None
+def _change_for(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[Any, Any, OrgTree, Dossier]:
+    change = uow.changes.get(change_id) if isinstance(change_id, int) and not isinstance(change_id, bool) else None
     if change is None:
         raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id")
-    tree = OrgTree.load(uow.session)
+    tree = uow.orgs.tree()
     row = uow.dossiers.get(change.dossier_id)
     dossier = uow.dossiers.document(row)
-    if not tree.may_review(actor, change.organisation_id, services._same_branch_review(dossier)):
+    if not tree.may_review(actor, change.organisation_id, reviews.same_branch_review(dossier)):
         try:  # someone who can see the dossier is told they may not decide; anyone else, that it is not there
-            services._load(uow, actor, change.dossier_id)
+            scope.load_visible(uow, actor, change.dossier_id)
         except NotFound:
             raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id") from None
         raise Forbidden("只有上级党组织中具有审核角色的人员才能审核该事项", code="FORBIDDEN")
@@ -240,12 +225,12 @@ def _change_for(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[PendingC
     return change, row, tree, dossier
 
 
-def _proposer(uow: UnitOfWork, change: PendingChange) -> Actor:
-    user = uow.session.get(User, change.proposed_by_user_id) if change.proposed_by_user_id is not None else None
-    if user is None or not user.active:
+def _proposer(uow: UnitOfWork, change: Any) -> Actor:
+    proposer = uow.users.active_actor(change.proposed_by_user_id) if change.proposed_by_user_id is not None else None
+    if proposer is None:
         raise Conflict("提出人的账号已停用，该事项不能再被批准；请退回，由现任组织员重新提出",
                        code="PROPOSER_INACTIVE")
-    return actor_for(uow.session, user)
+    return proposer
 
 
 def return_change(uow: UnitOfWork, actor: Actor, change_id: Any, comment: Any, *, today: dt.date) -> dict:
@@ -256,11 +241,10 @@ def return_change(uow: UnitOfWork, actor: Actor, change_id: Any, comment: Any, *
         raise InputError("退回必须写明意见", code="FIELD_REQUIRED", field="comment")
     if len(text) > 1000:
         raise InputError("退回意见过长（最多 1000 字）", code="VALUE_INVALID", field="comment")
-    services._write(uow, row, dossier, dossier, kind=RETURNED, actor=actor,
-                    info={"change": change.kind, "proposed_event": change.proposed_event_seq, "comment": text})
+    writes.append_event(uow, row, dossier, dossier, kind=RETURNED, actor=actor,
+                        info={"change": change.kind, "proposed_event": change.proposed_event_seq, "comment": text})
     change.status, change.decided_by, change.decided_by_user_id = "returned", actor.name, actor.user_id
-    change.decided_on, change.comment = today, text
-    uow.session.add(change)
+    change.decided_on, change.comment = today, text  # the row read through `uow.changes` is written on commit
     result = as_dict(change)
     uow.commit()
     return result
@@ -273,19 +257,18 @@ def approve_change(uow: UnitOfWork, actor: Actor, change_id: Any, *, today: dt.d
     payload = json.loads(change.payload)
     change.status, change.decided_by, change.decided_by_user_id, change.decided_on = \
         "approved", actor.name, actor.user_id, today
-    change.applied_event_seq = row.version + 1
-    uow.session.add(change)
+    change.applied_event_seq = row.version + 1  # written with the applied event, in the same commit
     approval = {"approved_by": actor.name, "approved_on": today.isoformat(),
                 "proposed_event": change.proposed_event_seq}
     if change.kind == "case_event":
         event = {k: v for k, v in payload.items()}
-        result = services.case_event(uow, proposer, change.dossier_id, event, info=approval)
+        result = steps.case_event(uow, proposer, change.dossier_id, event, info=approval)
     else:
         result = _apply_fact(uow, proposer, row, tree, dossier, payload, approval, today)
     return {**as_dict(change), "result": result}
 
 
-def _apply_fact(uow: UnitOfWork, proposer: Actor, row: DossierRow, tree: OrgTree, dossier: Dossier, payload: dict,
+def _apply_fact(uow: UnitOfWork, proposer: Actor, row: Any, tree: OrgTree, dossier: Dossier, payload: dict,
                 approval: dict, today: dt.date) -> dict:
     tree.require_role(proposer, row.organisation_id, WRITE_ROLES, "更正该事项")
     archive.require_open(dossier, "更正考察、公示或思想汇报")
@@ -298,11 +281,11 @@ def _apply_fact(uow: UnitOfWork, proposer: Actor, row: DossierRow, tree: OrgTree
         kind = f"{FACT_EVENT[key]}_withdrawn"
     else:
         check_dates(dossier, key, payload["new"], today)
-        items[index] = services._validate_part(key, payload["new"], dossier)
+        items[index] = parts.validate_part(key, payload["new"], dossier)
         kind = f"{FACT_EVENT[key]}_corrected"
     after = dossier.model_copy(update={key: items})
-    services._write(uow, row, dossier, after, kind=kind, actor=proposer,
-                    info={"list": key, "index": index, "reason": payload["reason"], **approval})
+    writes.append_event(uow, row, dossier, after, kind=kind, actor=proposer,
+                        info={"list": key, "index": index, "reason": payload["reason"], **approval})
     uow.commit()
     return {"state": row.state, "version": row.version}
 
@@ -312,15 +295,15 @@ def _apply_fact(uow: UnitOfWork, proposer: Actor, row: DossierRow, tree: OrgTree
 def view_change(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[dict, Dossier, dict]:
     """A proposal with its dossier and where the dossier is, for someone who may decide it or may see the
     dossier (a reviewer above a receiving branch decides a transfer in before the case is visible to them)."""
-    change = uow.session.get(PendingChange, change_id) if isinstance(change_id, int) else None
+    change = uow.changes.get(change_id) if isinstance(change_id, int) and not isinstance(change_id, bool) else None
     if change is None:
         raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id")
-    tree = OrgTree.load(uow.session)
+    tree = uow.orgs.tree()
     row = uow.dossiers.get(change.dossier_id)
     dossier = uow.dossiers.document(row)
-    if not tree.may_review(actor, change.organisation_id, services._same_branch_review(dossier)):
+    if not tree.may_review(actor, change.organisation_id, reviews.same_branch_review(dossier)):
         try:
-            services._load(uow, actor, change.dossier_id)
+            scope.load_visible(uow, actor, change.dossier_id)
         except NotFound:
             raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id") from None
     names = {i: o.name for i, o in tree.orgs.items()}
@@ -332,7 +315,7 @@ def view_change(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[dict, Do
 
 def transfer_targets(uow: UnitOfWork, actor: Actor, dossier_id: str) -> list[tuple[int, str]]:
     """Where a case may be transferred to in this system: every other organisation, named with its tree."""
-    row, tree, _ = services._load(uow, actor, dossier_id)
+    row, tree, _ = scope.load_visible(uow, actor, dossier_id)
     out = []
     for org in sorted(tree.orgs.values(), key=lambda o: (tree.root(o.id), o.id)):
         if org.id == row.organisation_id:

@@ -1,0 +1,1 @@
+from service_layer.fake_world import world  # noqa: F401
