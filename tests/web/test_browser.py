@@ -55,7 +55,10 @@ def browser():
 
 
 class Session:
-    """One user's browser context: only the test server is reachable; script errors are collected."""
+    """One user's browser context: only the test server is reachable; script errors are collected.
+
+    Screenshots are taken with `caret="initial"`: Playwright hides the caret by injecting a style, which
+    the pages' CSP (style-src 'self') blocks and Chromium 156.0.8078.114 reports as a console error."""
 
     def __init__(self, browser, base: str, viewport=DESKTOP):
         self.base = base
@@ -267,5 +270,5 @@ def test_screenshots_of_dashboard_and_dossier(sessions, site, artifacts, name, v
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{label} at {name} width scrolls sideways by {overflow}px"
         target = artifacts / f"web_{label}_{name}.png"
-        page.screenshot(path=str(target), full_page=True)
+        page.screenshot(caret="initial", path=str(target), full_page=True)
         assert target.stat().st_size > 10_000

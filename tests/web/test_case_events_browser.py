@@ -83,7 +83,7 @@ class Session:
 
     def shot(self, artifacts, name: str) -> None:
         target = artifacts / name
-        self.page.screenshot(path=str(target), full_page=True)
+        self.page.screenshot(caret="initial", path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
 
     def scroll_width(self) -> int:

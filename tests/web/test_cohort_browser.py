@@ -31,10 +31,10 @@ def _fits_phone(page, label: str) -> None:
 def _shoot(page, artifacts, name: str) -> None:
     """A full-page screenshot at desktop width, then at 390 px (checked for sideways scrolling)."""
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(artifacts / f"{name}-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
     _fits_phone(page, name)
-    page.screenshot(path=str(artifacts / f"{name}-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
 
 

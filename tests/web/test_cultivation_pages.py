@@ -134,10 +134,10 @@ def test_secretary_scores_a_class_second_user_publishes_and_beyond_the_quota_is_
     for i, (person, name) in enumerate(PEOPLE, start=1):
         _fill_row(page, i, person, name)
     page.locator(".table-scroll").evaluate("box => { box.scrollLeft = 0; }")
-    page.screenshot(path=str(artifacts / "cultivation-sheet-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-sheet-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)  # at phone width only the table scrolls, sideways inside its box
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(artifacts / "cultivation-sheet-phone.png"))
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-sheet-phone.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="保存记分并计算").click()
     page.wait_for_url(re.compile(r".*/cultivation/ranking\?.*done=scored"))
@@ -171,4 +171,4 @@ def test_secretary_scores_a_class_second_user_publishes_and_beyond_the_quota_is_
     assert "推荐 3 人，超过名额 2 人（10 人的 20% 为 2 人）" in refusal.inner_text()
     assert page.get_by_label("推荐 陈三").is_checked()  # the tick is kept
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # only the table scrolls
-    page.screenshot(path=str(artifacts / "cultivation-quota-refused-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-quota-refused-phone.png"), full_page=True)

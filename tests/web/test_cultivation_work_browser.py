@@ -50,9 +50,9 @@ def test_plan_then_pairing_then_activity(sessions, site, artifacts):
     page.wait_for_url(re.compile(r".*done=set"))
     assert "年度发展计划已下达" in page.locator("main").inner_text()
     assert "甲学院第一支部" in page.get_by_test_id("progress").inner_text()
-    page.screenshot(path=str(artifacts / "cultivation-plan-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-plan-desktop.png"), full_page=True)
     _fits_phone(page)
-    page.screenshot(path=str(artifacts / "cultivation-plan-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-plan-phone.png"), full_page=True)
 
     secretary = sessions("branch_organiser", viewport=PHONE)
     page = secretary.page
@@ -66,13 +66,13 @@ def test_plan_then_pairing_then_activity(sessions, site, artifacts):
     assert boxes.count() == 6 and all(boxes.nth(k).is_checked() for k in range(6))
     assert "党员戊" not in page.locator("form", has=boxes.first).inner_text()  # a probationary member is never suggested
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(artifacts / "cultivation-pairing-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-pairing-phone.png"), full_page=True)
     page.get_by_role("button", name="按勾选安排结对").click()
     page.wait_for_url(re.compile(r".*done=assigned"))
     loads = page.get_by_test_id("member-load").inner_text()
     assert loads.count("2 / 3") == 3 and "0 / 3" in loads
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(artifacts / "cultivation-pairing-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-pairing-desktop.png"), full_page=True)
 
     page.get_by_role("link", name="结对一").click()
     page.wait_for_url(re.compile(r".*/cultivation/pairing/people/B1"))
@@ -88,9 +88,9 @@ def test_plan_then_pairing_then_activity(sessions, site, artifacts):
     page.wait_for_url(re.compile(r".*done=activity"))
     activities = page.get_by_test_id("pairing-activities").inner_text()
     assert "2026-11-21 谈心谈话" in activities and "谈入党动机与学习计划" in activities
-    page.screenshot(path=str(artifacts / "cultivation-activity-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-activity-desktop.png"), full_page=True)
     _fits_phone(page)
-    page.screenshot(path=str(artifacts / "cultivation-activity-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "cultivation-activity-phone.png"), full_page=True)
 
 
 def _scores_published_and_proposed(world) -> None:
@@ -157,8 +157,8 @@ def test_league_cohort_corrections_and_notice_pages_fit_a_phone(sessions, site, 
         page.goto(base + url)
         if name == "correction-person":
             page.locator("details summary").first.click()
-        page.screenshot(path=str(artifacts / f"cultivation-{name}-desktop.png"), full_page=True)
+        page.screenshot(caret="initial", path=str(artifacts / f"cultivation-{name}-desktop.png"), full_page=True)
         _fits_phone(page)
-        page.screenshot(path=str(artifacts / f"cultivation-{name}-phone.png"), full_page=True)
+        page.screenshot(caret="initial", path=str(artifacts / f"cultivation-{name}-phone.png"), full_page=True)
     page.goto(base + pages["cohort"])
     assert "离校前无法接收" in page.locator("[data-person=E1]").inner_text()

@@ -97,7 +97,7 @@ class Session:
             .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
 
     def shot(self, artifacts, name: str) -> None:
-        self.page.screenshot(path=str(artifacts / name), full_page=True)
+        self.page.screenshot(caret="initial", path=str(artifacts / name), full_page=True)
 
 
 @pytest.fixture
@@ -264,7 +264,7 @@ def test_the_auditor_and_the_search(sessions, site, artifacts):
     header = report.locator("table.sortable th").first
     header.click()
     assert header.get_attribute("aria-sort") == "ascending"
-    report.screenshot(path=str(artifacts / "audit-report-desktop.png"), full_page=True)
+    report.screenshot(caret="initial", path=str(artifacts / "audit-report-desktop.png"), full_page=True)
     report.close()
     page.get_by_role("link", name="检查或导入纪实表").click()
     page.locator("input[type=file]").set_input_files({"name": "纪实表.csv", "mimeType": "text/csv",

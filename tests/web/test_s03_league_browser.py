@@ -25,10 +25,10 @@ def test_s03_recorded_on_a_league_record_chosen_in_the_form(sessions, site, arti
     assert "2025级5班团支部" in choice.inner_text()
     page.get_by_label("日期", exact=False).first.fill("2026-11-20")
     choice.select_option(str(record))
-    page.screenshot(path=str(artifacts / "s03-league-desktop.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "s03-league-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(artifacts / "s03-league-phone.png"), full_page=True)
+    page.screenshot(caret="initial", path=str(artifacts / "s03-league-phone.png"), full_page=True)
     page.get_by_role("button", name="保存记录").click()
     page.wait_for_url(re.compile(r".*done=recorded"))
     page.goto(f"{base}/dossiers/LB-1")
