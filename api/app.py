@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from api import errors, heap, web
 from api.deps import scoped_dossier, scoped_material_files
 from api.edge import FazhanAPI
+from api.hot_routes import HotRoutes
 from api.log_config import install_redaction
 from api.request_limits import RequestLimits
 from api.routes import (
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings  # what api/deps.py's SettingsDep answers
     app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
     errors.install(app)
+    app.add_middleware(HotRoutes)  # recording and reviewing a step without the router (inside RequestLimits)
     app.add_middleware(RequestLimits, max_upload_bytes=settings.max_upload_bytes)  # 413 / 422 before any route
     for module in (auth, organisations, members, users, dossiers, imports, steps, materials, audit, calendar,
                    cultivation, changes):

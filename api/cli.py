@@ -10,7 +10,7 @@ from enum import Enum
 
 import typer
 
-from api import cli_cultivation, cli_documents, cli_inbox, cli_roster, cli_store, cli_workbench
+from api import cli_cultivation, cli_documents, cli_help, cli_inbox, cli_roster, cli_store, cli_workbench
 from api.cli_common import parse_as_of
 from api.output import audit_table, plan_table, print_error, print_json
 from workflow.errors import FazhanError, InputError
@@ -171,6 +171,7 @@ for _module in (cli_store, cli_documents, cli_workbench, cli_cultivation, cli_in
 
 
 def main() -> None:
+    cli_help.install()  # help screens and usage errors without rich.markdown and rich.traceback
     try:
         app()
     except FazhanError as exc:

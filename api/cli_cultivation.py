@@ -12,13 +12,11 @@ from __future__ import annotations
 from enum import Enum
 
 import typer
-from rich.table import Table
 
 from api.cli_common import parse_as_of, run_as_operator
 from api.cli_pairing import pairs
 from api.output import console, print_error, print_json
 from workflow.errors import FazhanError, InputError
-from workflow.rules.kinds import rule_figure
 
 cultivation = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                           help="培养质量：量化考核排名、推优名额、离校前能否发展的预测。")
@@ -51,6 +49,8 @@ def _period(scheme, sheet, label: str | None):
 
 
 def _ranking_table(scheme, document: dict) -> None:
+    from rich.table import Table
+
     out = console()
     table = Table(title=f"{scheme.name} {document['period']} 排名（{document['quota']['basis']}，"
                         f"名额 {document['quota']['limit']} 人）")
@@ -206,6 +206,10 @@ def forecast(paths: list[str] = typer.Argument(..., help="档案 JSON 文件、�
     if format is Format.json:
         print_json(document)
         raise typer.Exit(2 if unreadable else 0)
+    from rich.table import Table
+
+    from workflow.rules.kinds import rule_figure
+
     out = console()
     machine = bootstrap.machine()
     rs = machine.rule_set
@@ -250,6 +254,8 @@ def scheme(ref: str = typer.Argument(..., help="考核方案：seed000、seed004
     if format is Format.json:
         print_json(loaded.model_dump(mode="json"))
         return
+    from rich.table import Table
+
     out = console()
     unit = step_schema().words("scoring_unit")  # checklists/data/step_fields.toml
     table = Table(title=f"{loaded.name}（{loaded.id}）：一{unit[loaded.period.unit]}一评，一{unit[loaded.period.publish]}一公开")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 import typer
-from rich.table import Table
 
 from api.cli_common import run_as_operator
 from api.output import console, print_json
@@ -34,6 +33,8 @@ def _pair(text: str, i: int) -> dict:
 
 
 def _show(rows: list[dict], title: str) -> None:
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("结对", "档案", "培养联系人", "开始", "结束", "原因"):
         table.add_column(column)
@@ -51,6 +52,8 @@ def suggest(organisation: int = OrgOpt, as_json: bool = JsonOpt) -> None:
     if as_json:
         print_json(result)
         return
+    from rich.table import Table
+
     table = Table(title=f"结对建议（{result['policy_words']}）")
     for column in ("档案", "姓名", "党员编号", "培养联系人"):
         table.add_column(column)

@@ -13,7 +13,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from api.cli_common import parse_as_of
 from api.output import console, print_error, print_json
@@ -166,6 +165,8 @@ def stats(paths: list[str] = PathsArg, as_of: str = AsOfOpt,
             write_atomic(out, render_statistics_xlsx(result, development, annual))
     except FazhanError as exc:
         raise fail(exc) from None
+    from rich.table import Table
+
     screen = console()
     for dimension, title in DIMENSIONS.items():
         rows = statistics_rows(result, dimension)

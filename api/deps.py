@@ -105,7 +105,7 @@ def _writer_pool() -> ThreadPoolExecutor:
 
 
 async def in_one_thread(request: Request, token: str | None, work: Callable[[UnitOfWork, Actor, dt.date], Any],
-                        status_code: int = 200) -> Response:
+                        status_code: int = 200, *, dossier_id: str | None = None) -> Response:
     """Opens the request's unit of work, finds the user behind the token, runs `work(uow, actor, today)`,
     closes the unit of work and answers its result as JSON, all in one hand-off to a thread.
 
@@ -114,13 +114,16 @@ async def in_one_thread(request: Request, token: str | None, work: Callable[[Uni
     and its generic encoder, together more than half of the server's CPU per write (bench/api_load.py).
     The same checks run in the same order. The threads are a pool of their own (`WRITE_THREADS` per
     process, FastAPI's shared one has forty), taken in order of arrival: under load a request waits its
-    turn rather than adding one more thread contending for the GIL."""
+    turn rather than adding one more thread contending for the GIL. `dossier_id`: the dossier the work
+    loads, read with the request's first statement (`DossierRepository.prefetch`: one round trip less)."""
     today = await _today(request)
     engine = request.app.state.engine
 
     def run() -> Response:
         with UnitOfWork(engine) as uow:
             uow.session.info[cache.REQUEST] = True
+            if dossier_id is not None:
+                uow.dossiers.prefetch(dossier_id)
             return json_answer(work(uow, current_actor(request, uow, token), today), status_code)
 
     call = contextvars.copy_context().run

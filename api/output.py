@@ -1,20 +1,30 @@
-"""Printing audit and plan results for people (rich tables) and programs (JSON)."""
+"""Printing audit and plan results for people (rich tables) and programs (JSON).
+
+Every command module imports this one, so it imports rich and the step vocabulary only inside the
+functions that draw: `fazhan --help` and a JSON audit never pay for them (issue 13)."""
 from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
-from checklists.step_fields import step_schema
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _SEVERITY_STYLE = {"violation": "bold red", "warning": "yellow", "info": "cyan"}
-_SEVERITY_LABEL = step_schema().words("severity_report")  # checklists/data/step_fields.toml
+
+
+def _severity_label() -> dict[str, str]:
+    """The report's word for each severity (checklists/data/step_fields.toml)."""
+    from checklists.step_fields import step_schema
+
+    return step_schema().words("severity_report")
 
 
 def console() -> Console:
     """A terminal's own width; piped output gets a wide table instead of rich's 80 columns."""
+    from rich.console import Console
+
     return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
@@ -23,6 +33,8 @@ def print_json(document: dict) -> None:
 
 
 def print_error(error) -> None:
+    from rich.console import Console
+
     Console(stderr=True, highlight=False).print(f"[bold red]错误[/] {error}", soft_wrap=True)
 
 
@@ -41,6 +53,9 @@ def _too_many(rows: int, what: str, command: str) -> bool:
 
 def audit_summary(document: dict) -> None:
     """Counts by code and severity: what a large audit says at a glance."""
+    from rich.table import Table
+
+    labels = _severity_label()
     out = console()
     counts: dict[tuple[str, str], int] = {}
     for dossier in document["dossiers"]:
@@ -51,7 +66,7 @@ def audit_summary(document: dict) -> None:
         table.add_column(column, no_wrap=True)
     order = {"violation": 0, "warning": 1, "info": 2}
     for (severity, code), n in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], -kv[1], kv[0][1])):
-        table.add_row(f"[{_SEVERITY_STYLE[severity]}]{_SEVERITY_LABEL[severity]}[/]", code, str(n))
+        table.add_row(f"[{_SEVERITY_STYLE[severity]}]{labels[severity]}[/]", code, str(n))
     out.print(table)
     summary = document["summary"]
     out.print(f"共 {summary['dossiers']} 份档案，{summary['with_violations']} 份有违规。")
@@ -62,6 +77,9 @@ def audit_table(document: dict) -> None:
     if _too_many(rows, "审计结果", "audit"):
         audit_summary(document)
         return
+    from rich.table import Table
+
+    labels = _severity_label()
     out = console()
     table = Table(title=f"审计结果（检查日 {document['as_of']}）", show_lines=False)
     for column in ("档案", "状态", "级别", "代码", "步骤", "规则集", "条款"):
@@ -72,7 +90,7 @@ def audit_table(document: dict) -> None:
             table.add_row(dossier["id"], dossier["state"], "[green]合规[/]", "", "", "", "", "")
         for f in dossier["findings"]:
             style = _SEVERITY_STYLE[f["severity"]]
-            table.add_row(dossier["id"], dossier["state"], f"[{style}]{_SEVERITY_LABEL[f['severity']]}[/]", f["code"],
+            table.add_row(dossier["id"], dossier["state"], f"[{style}]{labels[f['severity']]}[/]", f["code"],
                           f["step"] or "", f["rule_set"], f["article"],
                           f["message"] + ("（暂定）" if f["provisional"] else ""))
     out.print(table)
@@ -86,6 +104,8 @@ def plan_table(document: dict) -> None:
         overdue = sum(1 for d in document["dossiers"] if d["overdue"])
         console().print(f"共 {len(document['dossiers'])} 份档案，{overdue} 份有已超期的步骤。")
         return
+    from rich.table import Table
+
     out = console()
     table = Table(title=f"下一步（检查日 {document['as_of']}）")
     for column in ("档案", "状态", "步骤", "最早", "期限", "受阻于"):

@@ -17,7 +17,8 @@ from workflow.dates import WorkingCalendar, default_calendar
 from workflow.findings import Finding
 from workflow.machine import derive_state
 from workflow.procedure import procedure_rule_set
-from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS
+from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS, dossier_screen
+from workflow.rules.compiled_plan import CompiledPlans
 from workflow.rules.plain import plain_rule
 from workflow.view import AuditContext, DossierView
 
@@ -36,8 +37,9 @@ def _dossier_rules(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=8)
 def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
-    """The dossier evaluators, each with its code, resolved once per catalogue."""
-    return tuple((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
+    """The dossier evaluators, each with its code and its `may_find` declaration, resolved once per
+    catalogue (workflow.rules.dossier_screen runs only those that may find anything)."""
+    return dossier_screen.plan((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
 
 
 class _StepPlans:
@@ -49,6 +51,9 @@ class _StepPlans:
         self.by_step = {step: tuple((STEP_EVALUATORS[rule.kind], plain_rule(rule)) for rule in rules)
                         for step, rules in rs.rules_by_step.items() if step is not None}
         self.runs: dict[tuple, tuple] = {}
+        self.screened = CompiledPlans(rs, self.run_of)
+        """The same runs written as one function each, every rule's call behind a screen of what it
+        could find (workflow.rules.compiled_plan): for a plain audit."""
 
     def run_of(self, steps: tuple[str, ...]) -> tuple:
         """(evaluator, rule, position) for every rule of every recorded step, in the order of the
@@ -120,12 +125,14 @@ def evaluate(dossier: Dossier, ctx: AuditContext) -> tuple[DossierView, list[Fin
     view = DossierView(dossier, ctx.structure)
     ctx.judge(view)
     out: list[Finding] = []
-    for evaluator, code in _dossier_plan(ctx.catalogue):
-        evaluator(code, view, ctx, out)
+    dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out)
     if view.judged_by is not None:  # one rule set judges every step (the usual case): one flat plan
-        occurrences = view.occurrences
-        for evaluator, rule, at in _compiled(view.judged_by).run_of(view.steps_key):
-            evaluator(rule, occurrences[at], view, ctx, out)
+        if ctx.hypothetical is None:  # a plain audit: the run written as one screened function
+            _compiled(view.judged_by).screened.plan(view.steps_key, view.repeated)(view, ctx, out)
+        else:
+            occurrences = view.occurrences
+            for evaluator, rule, at in _compiled(view.judged_by).run_of(view.steps_key):
+                evaluator(rule, occurrences[at], view, ctx, out)
         if len(out) > 1:
             out.sort(key=Finding.sort_key)
         return view, out

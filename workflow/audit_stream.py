@@ -17,7 +17,8 @@ import json
 import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from json.encoder import encode_basestring as _json_string
+from operator import attrgetter
 from typing import IO
 
 import msgspec
@@ -26,9 +27,11 @@ from workflow import scratch
 from workflow.audit import audit_dossier
 from workflow.dossier_facts import read_facts, with_organisation
 from workflow.errors import FazhanError
+from workflow.findings import findings_json
 from workflow.lifetime import die_with_parent
 
 _ENTRY_ENCODER = msgspec.json.Encoder()
+_code = attrgetter("code")
 
 
 class Source(msgspec.Struct, frozen=True):
@@ -65,6 +68,8 @@ def read_source(source: Source):
     (workflow.dossier_facts), or, when that path refuses, the validated model with its precise error."""
     dossier = read_facts(source.text)
     if dossier is not None:
+        if source.rule_set is None and source.overlay is None:
+            return dossier  # most sources: no call to find that nothing changes
         return with_organisation(dossier, source.rule_set, source.overlay)
     from workflow.dossier import (
         parse_dossier,  # only now: the validating models cost time to build
@@ -89,17 +94,31 @@ def entry_text(entry: dict) -> str:
 
 
 def _audit_one(source: Source, as_of: dt.date) -> Result:
+    """One source's Result. The entry's text is put together here rather than built as data and
+    encoded: the id, state and organisation escaped by json's own C string writer, the findings by
+    `findings_json`, which writes each one's fixed fields once for all. The text is the very text of
+    `entry_text(entry)` (tests/workflow/test_stream_fast.py); a field of an unexpected type
+    (TypeError) is written that general way."""
     if source.error is not None:
         return Result(source.name, error=source.error)
     try:
         audit = audit_dossier(read_source(source), as_of)
     except FazhanError as exc:
         return Result(source.name, error=exc.to_dict() | ({"file": source.name} if not exc.file else {}))
-    entry = audit.to_dict()
-    if source.organisation is not None:
-        entry["organisation"] = source.organisation
-    return Result(source.name, entry=entry_text(entry),
-                  codes=tuple(f.code for f in audit.findings), has_violations=audit.has_violations)
+    organisation = source.organisation
+    findings = audit.findings
+    try:
+        head = '{"id": ' + _json_string(audit.id) + ', "state": ' + _json_string(audit.state) + ', "findings": '
+        tail = "}" if organisation is None else ', "organisation": ' + _json_string(organisation) + "}"
+        if not findings:
+            return Result(source.name, head + "[]" + tail)
+        text, violation = findings_json(findings, head, tail)
+    except TypeError:
+        entry = audit.to_dict()
+        if organisation is not None:
+            entry["organisation"] = organisation
+        return Result(source.name, entry_text(entry), tuple(map(_code, findings)), None, audit.has_violations)
+    return Result(source.name, text, tuple(map(_code, findings)), None, violation)
 
 
 def _warm_worker(parent_pid: int) -> None:
@@ -137,6 +156,8 @@ def audit_sources(sources: Iterable[Source], as_of: dt.date, *, workers: int | N
         return
     in_flight: deque = deque()
     scratch.claim()  # the workers inherit a private temporary directory, swept of dead runs' files
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there are workers
+
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, initargs=(os.getpid(),)) as pool:
         for batch in _batches(sources, batch_size):
             in_flight.append(pool.submit(_audit_batch, batch, as_of))

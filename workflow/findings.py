@@ -1,6 +1,9 @@
 """A finding: one fault (or note) in one dossier, with the rule set and article behind it."""
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring as _json_string
+
 import msgspec
 
 SEVERITIES = ("violation", "warning", "info")
@@ -47,3 +50,57 @@ class Finding(msgspec.Struct, frozen=True, gc=False):
         if self.subject:
             out["subject"] = self.subject
         return out
+
+
+_HEADS: dict[tuple, tuple[str, str, bool]] = {}
+
+
+def _head(key: tuple) -> tuple[str, str, bool]:
+    """The JSON text of a finding's `to_dict` up to its message (`{"code": …, "message": `), with
+    provisional false and true, and whether its severity is "violation". Kept only for strings (and a
+    null step), where equal values are the same text; anything else raises TypeError (the caller then
+    writes the finding the general way). The memory is bounded: emptied when full."""
+    if not all(value is None or isinstance(value, str) for value in key):
+        raise TypeError("a finding's fixed fields are text")
+    code, severity, step, rule_set, article = key
+    texts = [json.dumps({"code": code, "severity": severity, "step": step, "rule_set": rule_set,
+                         "article": article, "provisional": provisional, "message": ""}, ensure_ascii=False)[:-3]
+             for provisional in (False, True)]  # [:-3] drops the empty message's '""}'
+    if len(_HEADS) >= 4096:
+        _HEADS.clear()
+    head = _HEADS[key] = (texts[0], texts[1], severity == "violation")
+    return head
+
+
+def findings_json(findings: list[Finding], before: str = "", after: str = "") -> tuple[str, bool]:
+    """`before` + the JSON text `json.dumps([f.to_dict() for f in findings], ensure_ascii=False)`
+    writes + `after`, and whether any finding is a violation. The audit of a million dossiers writes
+    a few million findings, and each shares its code, severity, step, rule set and article with many
+    others: that part is written once (`_head`), only the message, overlay and subject are escaped (by
+    json's own C string writer), and the pieces are joined once. A field of another type than the
+    declared ones raises TypeError: the caller then writes the whole entry the general way."""
+    if not findings:
+        return before + "[]" + after, False
+    heads = _HEADS
+    pieces = [before, "["]
+    violation = False
+    for f in findings:
+        key = (f.code, f.severity, f.step, f.rule_set, f.article)
+        head = heads.get(key) or _head(key)
+        provisional = f.provisional
+        if provisional is False:
+            pieces += (head[0], _json_string(f.message))
+        elif provisional is True:
+            pieces += (head[1], _json_string(f.message))
+        else:
+            raise TypeError("provisional is a boolean")
+        if f.overlay:
+            pieces += (', "overlay": ', _json_string(f.overlay))
+        if f.subject:
+            pieces += (', "subject": ', _json_string(f.subject))
+        pieces.append("}, ")
+        if head[2]:
+            violation = True
+    pieces[-1] = "}]"
+    pieces.append(after)
+    return "".join(pieces), violation

@@ -55,15 +55,17 @@ def _outcome_is(outcome: Outcome):
 
     seen = [(None, False)]  # (the last view's rule set, whether `head` is one of its steps): one tuple, swapped whole
 
-    def condition(event: EventData) -> bool:
-        kwargs = event.kwargs
-        view, occ = kwargs["view"], kwargs["occurrence"]
-        head_is_step = False
-        if rest:
-            base, head_is_step = seen[0]
-            if base is not view.base:
-                head_is_step = head in view.base.step_by_id
-                seen[0] = (view.base, head_is_step)
+    def holds(view: DossierView, occ) -> bool:
+        """The condition on a (view, occurrence), all it reads: what a replay asks without an EventData."""
+        if not rest:  # a field of the step's own record (most rows): one read
+            value = getattr(occ.entry, step_field, None)
+            if value is None or value != wanted:
+                return False
+            return not (unless_continued and view.treated_as_passed(occ))
+        base, head_is_step = seen[0]
+        if base is not view.base:
+            head_is_step = head in view.base.step_by_id
+            seen[0] = (view.base, head_is_step)
         if head_is_step:
             value = view.conversion_outcome(occ.cycle)
         else:
@@ -76,8 +78,13 @@ def _outcome_is(outcome: Outcome):
             return False
         return not (unless_continued and view.treated_as_passed(occ))
 
+    def condition(event: EventData) -> bool:
+        kwargs = event.kwargs
+        return holds(kwargs["view"], kwargs["occurrence"])
+
     condition.__name__ = f"{outcome.step}_{outcome.value}"
     condition.outcome = outcome  # the diagram labels the transition with the outcome's name
+    condition.holds = holds  # what derive_state's memory asks of each deciding step (ProcedureMachine._reads)
     return condition
 
 
@@ -132,6 +139,17 @@ def _resolved(machine: Machine, condition: Condition) -> tuple:
     return machine.resolve_callable(condition.func, None), condition.target
 
 
+def _all_hold(conditions: tuple) -> object:
+    """One transition's several deciding conditions as one: whether each gives its target."""
+    def holds(view: DossierView, occ) -> bool:
+        for predicate, target in conditions:
+            if predicate(view, occ) != target:
+                return False
+        return True
+
+    return holds
+
+
 class ProcedureMachine:
     """One rule set's procedure as a `transitions` Machine without models, and the questions asked of it.
 
@@ -173,6 +191,34 @@ class ProcedureMachine:
             for state, triggers in self._triggers.items() for trigger in triggers}
         self._plain = self._plain_table()
         self._runs: dict[tuple, tuple[str, int]] = {}
+        self._reads: dict[str, list] = {}
+        """Per step whose answer in some state decides by conditions: for each such answer, its transitions
+        up to the first that decides nothing, as (place from 1, `holds`, target): what `replay_event`
+        asks there, read on a (view, occurrence). The first that gives its target is the one taken; when none does, the
+        step takes the answer's transition that decides nothing, or stays (as `replay_event` picks)."""
+        unread = set()
+        for (state, trigger), answer in self._answers.items():
+            if not any(conditions for _, conditions in answer.transitions):
+                continue
+            if not all(hasattr(predicate, "holds") for _, conditions in answer.transitions
+                       for predicate, _ in conditions):
+                unread.add(trigger)
+                continue
+            singles = []
+            for _, conditions in answer.transitions:
+                if not conditions:
+                    break
+                holds, target = (conditions[0][0].holds, conditions[0][1]) if len(conditions) == 1 else \
+                    (_all_hold(tuple((p.holds, t) for p, t in conditions)), True)
+                singles.append((len(singles) + 1, holds, target))
+            self._reads.setdefault(trigger, []).append(tuple(singles))
+        self._radix = 1 + max((len(singles) for found in self._reads.values() for singles in found), default=0)
+        """What `derive_state` counts each deciding step's answer in: 0 when none of its `singles` gives its
+        target, else the place (from 1) of the first that does; one number per dossier, a digit per step."""
+        self._unread = frozenset(unread)
+        """Steps with a deciding condition that reads more than (view, occurrence): never remembered."""
+        self.recorded: dict[tuple, tuple | None] = {}
+        """`recorded_answers` per sequence of steps."""
 
     def plain_run(self, state: str, steps: tuple[str, ...], at: int) -> tuple[str, int]:
         """(the state after, the position of the first step that is not plain there) when replaying
@@ -190,6 +236,23 @@ class ProcedureMachine:
             if len(self._runs) >= 8192:
                 self._runs.clear()
             found = self._runs[key] = (state, at)
+        return found
+
+    def recorded_answers(self, steps: tuple[str, ...]) -> tuple | None:
+        """For a sequence of recorded steps (`DossierView.steps_key`): ((place, an answer's deciding
+        transitions as `_reads` keeps them) for each step that decides by conditions, the states
+        `derive_state` remembers per which of those transitions each takes), or None when a step's
+        conditions cannot be read on a (view, occurrence). The memories are bounded: emptied when full."""
+        found = self.recorded.get(steps, False)
+        if found is False:
+            reads, unread = self._reads, self._unread
+            if unread and not unread.isdisjoint(steps):
+                found = None
+            else:
+                found = (tuple((at, singles) for at, step in enumerate(steps) for singles in reads.get(step, ())), {})
+            if len(self.recorded) >= 4096:
+                self.recorded.clear()
+            self.recorded[steps] = found
         return found
 
     def transitions_from(self, state: str, trigger: str) -> list:
@@ -337,31 +400,18 @@ def _machine_of_view(view: DossierView) -> ProcedureMachine:
 
 
 def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None = None) -> str:
-    """The state a dossier is in: its steps in procedural order, case events at their dates."""
+    """The state a dossier is in: its steps in procedural order, case events at their dates; the steps
+    before `upto` only when it is given. This one replays step by step (but for `derive_state`'s case)."""
     machine = _machine_of_view(view) if view is not None else machine_for(dossier)
     view = view or DossierView(dossier, machine.rule_set)
+    if not dossier.case_events and upto is None:
+        return derive_state(dossier, view)
     source_of, plain = machine.source_of, machine.plain()
     state = machine.live[0]
     events = sorted(dossier.case_events, key=lambda e: e.date) if dossier.case_events else ()
     pending = 0
     resume_state = state
     ordered = _logical_order(view, machine)
-    if not events and upto is None:  # the common case: a run of plain steps is one lookup
-        steps = view.steps_key if ordered is view.occurrences else tuple(occ.step for occ in ordered)
-        at, count = 0, len(steps)
-        while True:
-            state, at = machine.plain_run(state, steps, at)
-            if at >= count:
-                return state
-            occ = ordered[at]
-            step = occ.step
-            source = source_of[step]
-            if machine.behind(state, source):
-                state = source
-            after = machine.replay_event(state, step, view=view, occurrence=occ)
-            if after is not None:
-                state = after
-            at += 1
     for occ in ordered:
         if upto is not None and occ.index >= upto:
             continue
@@ -387,6 +437,27 @@ def replay(dossier: Dossier, view: DossierView | None = None, upto: int | None =
     return state
 
 
+def _replay_steps(machine: ProcedureMachine, view: DossierView) -> str:
+    """A replay without case events: runs of plain steps are one lookup each, the rest `replay_event`."""
+    source_of = machine.source_of
+    ordered = _logical_order(view, machine)
+    steps = view.steps_key if ordered is view.occurrences else tuple(occ.step for occ in ordered)
+    state, at, count = machine.live[0], 0, len(steps)
+    while True:
+        state, at = machine.plain_run(state, steps, at)
+        if at >= count:
+            return state
+        occ = ordered[at]
+        step = occ.step
+        source = source_of[step]
+        if machine.behind(state, source):
+            state = source
+        after = machine.replay_event(state, step, view=view, occurrence=occ)
+        if after is not None:
+            state = after
+        at += 1
+
+
 def _case_event(machine, state, event, resume_state) -> tuple[str, str]:
     after = machine.replay_event(state, event.kind, resume=resume_state)
     if after is None:
@@ -395,4 +466,37 @@ def _case_event(machine, state, event, resume_state) -> tuple[str, str]:
 
 
 def derive_state(dossier: Dossier, view: DossierView | None = None) -> str:
-    return replay(dossier, view)
+    """The state a dossier is in (`replay`). Without case events it depends only on the recorded steps
+    (their logical order is theirs and their probation cycles') and on which transition each step that
+    decides by conditions takes (`ProcedureMachine.recorded_answers`): the state is remembered per
+    those, replayed step by step the first time; a dossier is one number of answers and one lookup."""
+    if view is None or dossier.case_events:
+        return replay(dossier, view)
+    base = view.base  # `_machine_of_view`, its usual hit inline
+    found = _machines_of_bases.get(id(base))
+    machine = found[1] if found is not None and found[0] is base else _machine_of_view(view)
+    steps = view.steps_key
+    recorded = machine.recorded.get(steps, False)  # `recorded_answers`, its usual hit inline
+    if recorded is False:
+        recorded = machine.recorded_answers(steps)
+    if recorded is None:
+        return _replay_steps(machine, view)
+    reads, states = recorded
+    occurrences, radix = view.occurrences, machine._radix
+    key = 0
+    for at, singles in reads:  # which transition each deciding step takes, a digit each (`_radix`)
+        occ = occurrences[at]
+        key *= radix
+        for taken, holds, target in singles:
+            if holds(view, occ) == target:
+                key += taken
+                break
+    if view.repeated:  # the logical order then also follows each step's probation cycle
+        key = (key, tuple([occ.cycle for occ in occurrences]))
+    state = states.get(key)
+    if state is None:
+        state = _replay_steps(machine, view)
+        if len(states) >= 256:
+            states.clear()
+        states[key] = state
+    return state

@@ -18,22 +18,55 @@ if TYPE_CHECKING:  # for annotations only: a file audit does not build the valid
     from workflow.dossier import Dossier
 
 
-def _recorded_day(dossier: Dossier, ref: str) -> dt.date | None:
-    step_id, _, field = ref.partition(".")
-    for entry in dossier.steps:
-        if entry.step == step_id:
-            day = getattr(entry, field, None) if field else entry.date
-            if isinstance(day, dt.date):
-                return day
-    return None
+class _Decisive:
+    """A catalogue's `decided_by` references read once (not per dossier): for each step id, the
+    references it answers as (position, field read); and the rule set in force by day, remembered."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        wanted: dict[str, list] = {}
+        decided_by = catalogue.ordered()[-1].procedure_order.decided_by
+        for at, ref in enumerate(decided_by):
+            step_id, _, field = ref.partition(".")
+            wanted.setdefault(step_id, []).append((at, field or "date"))
+        self.wanted = {step_id: tuple(refs) for step_id, refs in wanted.items()}
+        self.count = len(decided_by)
+        self.in_force: dict[dt.date, RuleSet] = {}
+
+    def rule_set_on(self, day: dt.date) -> RuleSet:
+        found = self.in_force.get(day)
+        if found is None:
+            if len(self.in_force) >= 4096:
+                self.in_force.clear()
+            found = self.in_force[day] = self.catalogue.in_force(day)
+        return found
+
+
+_decisive: dict[int, _Decisive] = {}
 
 
 def procedure_rule_set(dossier: Dossier, catalogue: Catalogue, as_of: dt.date) -> RuleSet:
     """The national rule set (no overlay) whose order of steps `dossier` follows."""
-    if dossier.rule_set is not None:
-        return catalogue.national[dossier.rule_set]
-    days = [day for ref in catalogue.ordered()[-1].procedure_order.decided_by
-            if (day := _recorded_day(dossier, ref)) is not None]
+    pin = dossier.rule_set
+    if pin is not None:
+        return catalogue.national[pin]
+    decisive = _decisive.get(id(catalogue))
+    if decisive is None or decisive.catalogue is not catalogue:
+        decisive = _decisive[id(catalogue)] = _Decisive(catalogue)
+    wanted, remaining = decisive.wanted, decisive.count
+    found: list[dt.date | None] = [None] * remaining
+    for entry in dossier.steps:  # one pass, ended once every reference has its day
+        refs = wanted.get(entry.step)
+        if refs is not None:
+            for at, field in refs:  # a reference's day: the first record of its step where it is a date
+                if found[at] is None:
+                    day = getattr(entry, field, None)
+                    if isinstance(day, dt.date):
+                        found[at] = day
+                        remaining -= 1
+            if not remaining:
+                break
+    days = [day for day in found if day is not None]
     # the earliest decides: a candidate listed (s07) under 2014 whose filing (s08, with its committee
     # meeting) falls after 2026-05-11 went on in the 2014 order it started in
-    return catalogue.in_force(min(days) if days else as_of)
+    return decisive.rule_set_on(min(days) if days else as_of)

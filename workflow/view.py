@@ -6,9 +6,10 @@ the cycle rule ("after an extension the next s21–s24 follow the previous s24")
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import le, lt
+from operator import attrgetter, le, lt
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -51,6 +52,9 @@ class AuditContext:
     _by_date: dict = field(default=None)
     _order_rs: RuleSet | None = field(default=None)
     _order_steps: frozenset = field(default=frozenset())
+    _monotone: bool = field(default=False)
+    _pinned: RuleSet | None = field(default=None)
+    _first_rs: RuleSet | None = field(default=None)
 
     def __post_init__(self) -> None:
         self._by_date = self.catalogue.choices(self.pin, self.overlay_key)
@@ -59,6 +63,12 @@ class AuditContext:
                 self.catalogue.national[self.pin]
         self._order_rs = select_rule_set(self.catalogue, self.as_of, self.structure.id, self.overlay_key)
         self._order_steps = frozenset(self.structure.procedure_order.steps)
+        froms = [rs.in_force_from for rs in self.catalogue.ordered()]
+        self._monotone = froms == sorted(froms)
+        """Whether the rule set of a date can only change at the days rule sets come into force, in
+        the order of `ordered()` (what `Catalogue.in_force` gives): `judge`'s shortcut relies on it."""
+        self._pinned = self.ruleset_for(self.as_of) if self.pin is not None else None
+        self._first_rs = select_rule_set(self.catalogue, dt.date.min, self.pin, self.overlay_key)
 
     def ruleset_for(self, day: dt.date) -> RuleSet:
         rs = self._by_date.get(day)
@@ -74,8 +84,42 @@ class AuditContext:
         return self.ruleset_for(occ.entry.date)
 
     def judge(self, view: DossierView) -> None:
-        """Sets `rs` on every occurrence of `view`: the rule sets are looked up once per step of a
-        dossier, however many rules then ask which one judges it."""
+        """Sets `rs` on every occurrence of `view`: the rule sets are looked up once per dossier in
+        the usual case, however many rules then ask which one judges a step.
+
+        The rule set of a date is a step function of the date (the catalogue's rule sets sorted by
+        the day they come into force; a pin makes it constant), so when the earliest and the latest
+        dates of the dossier have the same one, every date between has it too. Then each record not
+        an order step is judged by it, and the order steps too when none is recorded or the order's
+        rule set is that one. Anything else (dates on both sides of a change, order steps judged by
+        another rule set) takes the step-by-step loop."""
+        occurrences = view.occurrences
+        if occurrences and self._monotone:
+            if self.pin is not None:  # a pinned dossier: one rule set whatever the dates
+                rs = self._pinned
+            else:
+                dates = view.dates
+                memo = self._by_date
+                latest = max(dates)
+                rs = memo.get(latest)
+                if rs is None:
+                    rs = self.ruleset_for(latest)
+                if rs is not self._first_rs:  # else every earlier date has the first rule set too
+                    earliest = min(dates)
+                    first = memo.get(earliest)
+                    if first is None:
+                        first = self.ruleset_for(earliest)
+                    if first is not rs:
+                        rs = None
+            if rs is not None and (rs is self._order_rs or self._order_steps.isdisjoint(view.step_ids)):
+                for occ in occurrences:
+                    occ.rs = rs
+                view.judged_by = rs
+                return
+        self.judge_each(view)
+
+    def judge_each(self, view: DossierView) -> None:
+        """`judge` step by step: each record's rule set looked up by its date (or the order's)."""
         memo, order_steps, order_rs = self._by_date, self._order_steps, self._order_rs
         single, mixed = None, False
         for occ in view.occurrences:
@@ -115,13 +159,24 @@ class _Shape:
         of them is not among them (bounded: emptied when full)."""
         self.in_order: dict[tuple, bool] = {}
         """Per sequence of recorded step ids: whether they follow the procedure's order, each once."""
+        self.repeats: dict[tuple, bool] = {}
+        """Per sequence of recorded step ids: whether a step is recorded more than once (bounded)."""
         self.order = {step.id: step.order for step in base.steps}
         self.prerequisites_precede = all(self.order[req] < self.order[step] for step, req in edges)
         """Whether every prerequisite comes before its step in the procedure's order: then a dossier
         recorded in that order with dates that never go back has no step before its prerequisite."""
 
+    def remember_repeats(self, key: tuple[str, ...]) -> bool:
+        """Whether a step repeats in `key`, kept for the next dossier recording the same steps."""
+        found = len(set(key)) < len(key)
+        if len(self.repeats) >= 4096:
+            self.repeats.clear()
+        self.repeats[key] = found
+        return found
+
 
 _shapes: dict[int, _Shape] = {}
+_date_of_occurrence = attrgetter("entry.date")
 
 
 def _shape(base: RuleSet) -> _Shape:
@@ -131,41 +186,79 @@ def _shape(base: RuleSet) -> _Shape:
     return shape
 
 
+class _FoundOnce:
+    """An attribute computed on first reading and then kept on the instance: a non-data descriptor,
+    so every later reading is a plain attribute reading (no call), and assigning it is allowed.
+    `functools.cached_property` does the same but, on Python 3.11, takes a lock at every first reading."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __get__(self, view, owner=None):
+        if view is None:
+            return self
+        value = view.__dict__[self.name] = self.compute(view)
+        return value
+
+
 class DossierView:
+    """The records of one dossier indexed for the rules. What only some dossiers ask (each step's
+    records when no step repeats, prerequisites, probation ends, the dates) is found on first asking:
+    a clean dossier's audit may never ask. These attributes start as the class's (None, or `by_step`
+    computed once) and are set on the view when found."""
+
+    _ends: list[dt.date] | None = None
+    _prerequisites: dict[int, list] | None = None
+    _all_prerequisites: list[list] | None = None
+    _in_order: bool | None = None
+    _steps_key: tuple[str, ...] | None = None
+    _dates: list[dt.date] | None = None
+    judged_by: RuleSet | None = None
+    """The one rule set that judges every step, once the audit has judged them (AuditContext.judge)."""
+
     def __init__(self, dossier: Dossier, base: RuleSet):
         self.dossier = dossier
         self.base = base
         entries = dossier.steps
         self.step_ids = step_ids = [entry.step for entry in entries]
         """The step id of each record, in the dossier's order (that of `occurrences`)."""
-        self.occurrences: list[Occurrence] = list(map(Occurrence, range(len(entries)), entries, step_ids))
-        by_step = dict(zip(step_ids, zip(self.occurrences)))  # each step's one record, as a 1-tuple
-        repeated = len(by_step) < len(step_ids)
-        if repeated:
-            by_step = {}
-            for occ in self.occurrences:
-                by_step.setdefault(occ.step, []).append(occ)
-        self.by_step: dict[str, list[Occurrence] | tuple[Occurrence]] = by_step
-        """Each recorded step's occurrences: a list (a probation cycle's steps sorted by cycle) when a
-        step repeats, else a one-element tuple per step, built in one call."""
+        occurrences = list(map(Occurrence, range(len(entries)), entries, step_ids))
+        self.occurrences: list[Occurrence] = occurrences
+        self._steps_key = key = tuple(step_ids)
+        self._shape = shape = _shape(base)
+        repeated = shape.repeats.get(key)
+        if repeated is None:
+            repeated = shape.remember_repeats(key)
         self.repeated = repeated
         """Whether any step is recorded more than once (an extended probation): else first, last and
         the step of any cycle are the one occurrence, and prerequisites are one lookup each."""
-        self._shape = _shape(base)
-        if repeated:
-            cyclic = self._shape.cyclic
+        if repeated:  # each step's records in a list, in the order of the records, filled in C
+            by_step = {step_id: [] for step_id in step_ids}
+            deque(map(list.append, map(by_step.__getitem__, step_ids), occurrences), 0)
+            cyclic = shape.cyclic
             for step_id, occs in by_step.items():
-                if step_id in cyclic and len(occs) > 1:
-                    occs.sort(key=lambda o: (o.entry.date, o.index))
+                if len(occs) > 1 and step_id in cyclic:
+                    occs.sort(key=_date_of_occurrence)  # stable: the same date keeps the order of the records
                     for cycle, occ in enumerate(occs):
                         occ.cycle = cycle
-        self._ends: list[dt.date] | None = None
-        self._prerequisites: dict[int, list] = {}
-        self.judged_by: RuleSet | None = None
-        """The one rule set that judges every step, once the audit has judged them (AuditContext.judge)."""
-        self._all_prerequisites: list[list] | None = None
-        self._in_order: bool | None = None
-        self._steps_key: tuple[str, ...] | None = None
+            self.by_step = by_step
+
+    @_FoundOnce
+    def by_step(self) -> dict[str, list[Occurrence] | tuple[Occurrence]]:
+        """Each recorded step's occurrences: a list (a probation cycle's steps sorted by cycle) when a
+        step repeats (built with the view: it numbers the cycles), else a one-element tuple per step,
+        built in one call when first asked (an audit of a clean dossier may not ask)."""
+        return dict(zip(self.step_ids, zip(self.occurrences)))
+
+    @property
+    def dates(self) -> list[dt.date]:
+        """The date of each record, in the order of `occurrences` (read once per view)."""
+        found = self._dates
+        if found is None:
+            found = self._dates = [entry.date for entry in self.dossier.steps]
+        return found
 
     @property
     def steps_key(self) -> tuple[str, ...]:
@@ -196,7 +289,7 @@ class DossierView:
         no step is dated before a prerequisite (when, as in the data, prerequisites come earlier)."""
         if not self.recorded_in_order():
             return False
-        dates = [entry.date for entry in self.dossier.steps]
+        dates = self.dates
         return all(map(le, dates, dates[1:]))
 
     def first(self, step_id: str) -> Occurrence | None:
@@ -279,9 +372,12 @@ class DossierView:
         if self._all_prerequisites is not None and occ.index < len(self._all_prerequisites) \
                 and self.occurrences[occ.index] is occ:
             return self._all_prerequisites[occ.index]
-        found = self._prerequisites.get(occ.index)
+        known = self._prerequisites
+        if known is None:
+            known = self._prerequisites = {}
+        found = known.get(occ.index)
         if found is None:
-            found = self._prerequisites[occ.index] = self._find_prerequisites(occ)
+            found = known[occ.index] = self._find_prerequisites(occ)
         return found
 
     def _find_prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:

@@ -26,3 +26,47 @@ def test_the_served_protocol_is_httptools_with_nodelay():
     finally:
         for s in (client, accepted, listener):
             s.close()
+
+
+async def _plain(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _answers_until_closed(workers: int, requests: int) -> tuple[int, bool]:
+    """How many requests one keep-alive connection to the served protocol answered, and whether the
+    server closed it (with `connection: close` on the last answer)."""
+    import asyncio
+
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    async def run() -> tuple[int, bool]:
+        config = Config(_plain, workers=workers, log_level="warning")
+        config.load()
+        state = ServerState()
+        loop = asyncio.get_running_loop()
+        listener = await loop.create_server(lambda: server.NoDelayHttpToolsProtocol(config, state, {}, loop),
+                                            "127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection(*listener.sockets[0].getsockname()[:2])
+        answered, closed = 0, False
+        try:
+            for _ in range(requests):
+                writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                head = (await reader.readuntil(b"\r\n\r\n")).lower()
+                await reader.readexactly(2)
+                answered += 1
+                if b"connection: close" in head:
+                    closed = await reader.read(1) == b""  # and the server really closed it
+                    break
+        finally:
+            writer.close()
+            listener.close()
+        return answered, closed
+
+    return asyncio.run(run())
+
+
+def test_with_several_workers_a_connection_is_renewed_so_the_workers_share_the_clients():
+    assert _answers_until_closed(2, 100) == (server.REQUESTS_PER_CONNECTION, True)
+    assert _answers_until_closed(1, 100) == (100, False)  # one worker: nothing to balance

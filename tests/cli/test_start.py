@@ -1,17 +1,29 @@
 """Commands import only what they use: the command table and a file audit never load the store's
-libraries (SQLAlchemy, SQLModel) or the PDF renderer, which cost most of a second to import.
+libraries (SQLAlchemy, SQLModel) or the PDF renderer, which cost most of a second to import; the
+command table does not load the rule engine (pydantic models) or rich's Markdown and traceback modules
+either, and a JSON audit of a file draws nothing with rich. Each probe is a fresh process, so a
+module-level import added back anywhere on the way fails here.
 (Start times are measured by bench/cli_start.py, not asserted here.)"""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests_support import load_case
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlalchemy", "sqlmodel", "weasyprint", "fastapi", "openpyxl")
+HELP_UNUSED = ("pydantic", "workflow.rules", "checklists.kinds", "rich.markdown", "rich.traceback", "markdown_it",
+               "pygments", "rich.progress", "multiprocessing")
+"""What the command table never needs: the rule engine, typer's Markdown and traceback support (api/cli_help.py),
+the progress bar, worker processes."""
+FILE_AUDIT_UNUSED = ("rich.progress", "multiprocessing", "rich.markdown", "rich.traceback")
+"""What a one-file audit never needs: no progress bar under 200 dossiers, no worker processes."""
 
 PROBE = """
 import sys
@@ -34,12 +46,61 @@ def loaded(*args: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
 
 def test_help_loads_no_heavy_library():
     assert loaded("--help") == []
+    assert loaded("--help", heavy=HELP_UNUSED) == []
 
 
 def test_a_file_audit_loads_no_heavy_library(tmp_path):
     path = tmp_path / "d.json"
     path.write_text(json.dumps(load_case("01_valid_2014_full_record")["dossier"]), encoding="utf-8")
     assert loaded("audit", str(path), "--as-of", "2026-11-21", "--format", "json") == []
+    assert loaded("audit", str(path), "--as-of", "2026-11-21", "--format", "json",
+                  heavy=(*FILE_AUDIT_UNUSED, "rich")) == []  # JSON only: nothing drawn
+    assert loaded("audit", str(path), "--as-of", "2026-11-21", heavy=(*HEAVY, *FILE_AUDIT_UNUSED)) == []
+
+
+SCREEN = """
+import sys
+if sys.argv[1] == "typer-alone":  # typer's rich_utils imported as typer does it, with the real modules
+    import rich.markdown, rich.traceback
+sys.argv = ["fazhan", *sys.argv[2:]]
+from api.cli import main
+try:
+    main()
+except SystemExit as exc:
+    print("EXIT", exc.code)
+print("LOADED", "rich.markdown" in sys.modules, file=sys.stderr)
+"""
+
+
+def screen(mode: str, *args: str) -> tuple[str, str]:
+    result = subprocess.run([sys.executable, "-c", SCREEN, mode, *args], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "COLUMNS": "100", "TERM": "dumb"})
+    return result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("args", [("--help",), ("audit", "--help"), ("cultivation",), ("cultivation", "pairs", "--help"),
+                                  ("audit", "--bogus"), ("no-such-command",)])
+def test_help_and_usage_errors_are_drawn_as_typer_draws_them(args):
+    """api/cli_help.py runs typer's rich_utils with stand-ins for rich.markdown and rich.traceback: the
+    screens (help, a group without a command, usage errors) are the same text as with the real modules."""
+    light_out, light_err = screen("fazhan", *args)
+    full_out, full_err = screen("typer-alone", *args)
+    assert light_err.splitlines()[-1] == "LOADED False" and full_err.splitlines()[-1] == "LOADED True"
+    assert (light_out, light_err.splitlines()[:-1]) == (full_out, full_err.splitlines()[:-1])
+    assert "Usage:" in light_out + light_err
+
+
+def test_the_stand_ins_build_rich_objects():
+    from rich.markdown import Markdown
+    from rich.traceback import Traceback
+
+    from api import cli_help
+
+    assert isinstance(cli_help.Markdown("**粗体**", style="dim"), Markdown)
+    try:
+        raise ValueError("x")
+    except ValueError as exc:
+        assert isinstance(cli_help.Traceback.from_exception(type(exc), exc, exc.__traceback__), Traceback)
 
 
 VALIDATING = ("workflow.dossier",)  # the pydantic models of dossier/1: built only when the fast reading refuses

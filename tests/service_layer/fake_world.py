@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from workflow.adapters.fake import FakeStore, FakeUnitOfWork
+from workflow.service_layer import dossiers, steps
 from workflow.store.access import Actor, OrgInfo, OrgTree
 
 TODAY = dt.date(2026, 11, 21)
@@ -47,3 +48,15 @@ def world() -> World:
         outsider=Actor(user_id=4, login="x", name="外院书记",
                        grants=((OTHER_COMMITTEE, "organiser"), (OTHER_COMMITTEE, "reviewer"))),
     )
+
+
+def an_applicant(world: World, dossier_id: str = "D-1") -> str:
+    """A dossier in the branch with its application recorded by the organiser (not yet reviewed): where
+    most use-case tests start."""
+    with world.uow() as uow:
+        dossiers.create_dossier(uow, world.organiser, BRANCH, {"name": "张三", "birth_date": "2004-03-02"},
+                                dossier_id=dossier_id, track_materials=False)
+    with world.uow() as uow:
+        steps.record_step(uow, world.organiser, dossier_id, {"step": "s01_application", "date": "2024-09-10"},
+                          today=TODAY)
+    return dossier_id

@@ -4,19 +4,15 @@ from __future__ import annotations
 import copy
 
 import pytest
-from service_layer.fake_world import BRANCH, TODAY
+from service_layer.fake_world import BRANCH, TODAY, an_applicant
 
-from workflow.service_layer import dossiers, reviews, steps
+from workflow.service_layer import dossiers, reviews
 from workflow.store.errors import Conflict
 
 
 @pytest.fixture
 def exported(world) -> dict:
-    with world.uow() as uow:
-        dossiers.create_dossier(uow, world.organiser, BRANCH, {"name": "张三", "birth_date": "2004-03-02"},
-                                dossier_id="D-1", track_materials=False)
-    with world.uow() as uow:
-        steps.record_step(uow, world.organiser, "D-1", {"step": "s01_application", "date": "2024-09-10"}, today=TODAY)
+    an_applicant(world)
     with world.uow() as uow:
         return dossiers.export_dossier(uow, world.organiser, "D-1")
 

@@ -4,9 +4,9 @@ proposer (`uow.users`), or returns it with a comment."""
 from __future__ import annotations
 
 import pytest
-from service_layer.fake_world import BRANCH, TODAY
+from service_layer.fake_world import BRANCH, TODAY, an_applicant
 
-from workflow.service_layer import dossiers, reviewed_changes, steps
+from workflow.service_layer import reviewed_changes
 from workflow.store.errors import Conflict, Forbidden, NotFound
 
 WITHDRAW = {"kind": "withdraw", "date": "2024-10-01", "reason": "本人申请撤回"}
@@ -15,12 +15,7 @@ WITHDRAW = {"kind": "withdraw", "date": "2024-10-01", "reason": "本人申请撤
 @pytest.fixture
 def dossier(world) -> str:
     world.store.tables.users[world.organiser.user_id] = world.organiser  # the proposer's account is active
-    with world.uow() as uow:
-        dossiers.create_dossier(uow, world.organiser, BRANCH, {"name": "张三", "birth_date": "2004-03-02"},
-                                dossier_id="D-1", track_materials=False)
-    with world.uow() as uow:
-        steps.record_step(uow, world.organiser, "D-1", {"step": "s01_application", "date": "2024-09-10"}, today=TODAY)
-    return "D-1"
+    return an_applicant(world)
 
 
 def _propose(world, dossier: str) -> dict:

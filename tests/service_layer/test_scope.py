@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from service_layer.fake_world import BRANCH, TODAY
+from service_layer.fake_world import BRANCH, TODAY, an_applicant
 
 from workflow.service_layer import dossiers, queries, reviews, steps
 from workflow.store.errors import NotFound
@@ -10,12 +10,7 @@ from workflow.store.errors import NotFound
 
 @pytest.fixture
 def dossier(world) -> str:
-    with world.uow() as uow:
-        dossiers.create_dossier(uow, world.organiser, BRANCH, {"name": "张三", "birth_date": "2004-03-02"},
-                                dossier_id="D-1", track_materials=False)
-    with world.uow() as uow:
-        steps.record_step(uow, world.organiser, "D-1", {"step": "s01_application", "date": "2024-09-10"}, today=TODAY)
-    return "D-1"
+    return an_applicant(world)
 
 
 USE_CASES = {

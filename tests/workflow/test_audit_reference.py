@@ -19,6 +19,7 @@ import json
 import random
 
 import pytest
+from audit_support import every_rule
 from tests_support import example_dir
 
 from bench.audit_throughput import corpus
@@ -27,7 +28,6 @@ from workflow.audit import audit_dossier, make_context
 from workflow.dossier_facts import read_facts, with_organisation
 from workflow.findings import Finding
 from workflow.machine import replay
-from workflow.rules.kinds import KINDS
 from workflow.rules.plain import PlainRule, plain_rule
 from workflow.view import DossierView
 
@@ -110,17 +110,7 @@ def reference_audit(dossier, as_of: dt.date) -> tuple[str, list[Finding]]:
     view = GeneralView(dossier, ctx.structure)
     for occ in view.occurrences:
         occ.rs = ctx.ruleset_at(occ)  # judged_by stays None: no one-rule-set pass
-    out: list[Finding] = []
-    dossier_rules: dict[str, str] = {}
-    for rs in ctx.catalogue.ordered():
-        for rule in rs.rules_by_step.get(None, ()):
-            dossier_rules.setdefault(rule.code, rule.kind)
-    for code, kind in dossier_rules.items():
-        KINDS[kind].check(code, view, ctx, out)
-    for occ in view.occurrences:
-        for rule in occ.rs.rules_by_step.get(occ.step, ()):
-            KINDS[rule.kind].check(rule, occ, view, ctx, out)
-    out.sort(key=Finding.sort_key)
+    out = every_rule(view, ctx)
     state = replay(dossier, GeneralView(dossier, ctx.structure), upto=1 << 30)  # the step-by-step loop
     return state, out
 

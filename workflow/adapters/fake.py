@@ -61,6 +61,10 @@ class FakeDossiers:
 
     load = get
 
+    def prefetch(self, dossier_id: str) -> None:
+        """Nothing to read ahead: the SQL repository reads the dossier with the request's first statement
+        (PostgreSQL), here every `load` is a look-up in memory."""
+
     @staticmethod
     def document(row: Any) -> Dossier:
         return parse_dossier(row.snapshot, source=f"dossier:{row.id}")

@@ -5,6 +5,7 @@ from collections import Counter
 from operator import attrgetter
 
 from workflow.rules.base import finding
+from workflow.rules.dossier_screen import may_find
 from workflow.rules.templates import phrase
 
 _ID = attrgetter("id")
@@ -75,6 +76,19 @@ def _required_for(rs, steps: tuple[str, ...]) -> frozenset[str]:
     return found
 
 
+def _may_miss_material(seen, view) -> bool:
+    """False only when a list of materials is given, no step repeats, one rule set judges every step
+    and the list holds every material the recorded steps require (the quick answer of `materials`)."""
+    listed = view.dossier.materials
+    if listed is None:
+        return False
+    rs = view.judged_by
+    if rs is None or view.repeated:
+        return True
+    return not _required_for(rs, view.steps_key) <= {material.id for material in listed}
+
+
+@may_find(_may_miss_material)
 def materials(code, view, ctx, out) -> None:
     listed = view.dossier.materials
     if listed is None:
@@ -123,6 +137,7 @@ def materials(code, view, ctx, out) -> None:
                                    subject=material))
 
 
+@may_find(lambda seen, view: seen.unsigned)
 def signatures(code, view, ctx, out) -> None:
     listed = view.dossier.materials
     if not listed or _all_signed(listed):
@@ -142,6 +157,7 @@ def signatures(code, view, ctx, out) -> None:
                            subject=material.id))
 
 
+@may_find(lambda seen, view: seen.unreviewed)
 def reviews(code, view, ctx, out) -> None:
     if _all_reviewed(view.dossier.steps) or not view.dossier.carries_reviews:
         return
@@ -158,6 +174,7 @@ def _names(values: set) -> set[str]:
     return {value.strip() for value in values if value}
 
 
+@may_find(lambda seen, view: seen.self_reviewed)
 def self_reviews(code, view, ctx, out) -> None:
     steps = view.dossier.steps
     if not _names({s.reviewed_by for s in steps}) & _names({s.recorded_by for s in steps}):
@@ -171,6 +188,7 @@ def self_reviews(code, view, ctx, out) -> None:
                 out.append(finding(rule, rs, occ, {"reviewer": entry.reviewed_by}))
 
 
+@may_find(lambda seen, view: seen.on_paper)
 def paper_reviews(code, view, ctx, out) -> None:
     """A sign-off that came in a file, not through the review route: shown apart, confirmed or not."""
     if _no_paper_review(view.dossier.steps):
@@ -190,6 +208,7 @@ def paper_reviews(code, view, ctx, out) -> None:
                                            "status": status}))
 
 
+@may_find(lambda seen, view: seen.corrected)
 def archive_corrections(code, view, ctx, out) -> None:
     """A step corrected after the dossier was archived (by a reviewer above the branch)."""
     if _no_archive_correction(view.dossier.steps):

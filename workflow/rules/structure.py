@@ -6,8 +6,30 @@ code reports its absence, at the dependent step, under its own article (one fact
 from __future__ import annotations
 
 from workflow.rules.base import finding
+from workflow.rules.dossier_screen import may_find
+
+_precede: dict[int, tuple] = {}
 
 
+def _prerequisites_precede(base) -> bool:
+    """Whether every prerequisite comes before its step in `base`'s procedure order, read once per rule set."""
+    found = _precede.get(id(base))
+    if found is None or found[0] is not base:
+        order = {step.id: step.order for step in base.steps}
+        found = _precede[id(base)] = (base, all(order[req] < order[step.id] for step in base.steps
+                                                for req in step.requires))
+    return found[1]
+
+
+def _may_be_out_of_order(seen, view) -> bool:
+    """False only when DossierView.some_step_before_its_prerequisite answers False by its shortcut: no
+    step repeats, the steps are recorded in the procedure's order with dates that never go back, and
+    every prerequisite comes earlier in that order."""
+    return seen.dates_back or view.repeated or not view.recorded_in_order() \
+        or not _prerequisites_precede(view.base)
+
+
+@may_find(_may_be_out_of_order)
 def date_order(code, view, ctx, out) -> None:
     if not view.some_step_before_its_prerequisite():
         return
@@ -35,6 +57,7 @@ def _anything_after(dossier, as_of) -> bool:
     return False
 
 
+@may_find(lambda seen, view: seen.late)
 def future_dates(code, view, ctx, out) -> None:
     as_of = ctx.as_of
     if not _anything_after(view.dossier, as_of):

@@ -205,18 +205,28 @@ def propose_fact_change(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str
 
 # ---------------------------------------------------------------- deciding
 
-def _change_for(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[Any, Any, OrgTree, Dossier]:
+def _visible_change(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[Any, Any, OrgTree, Dossier, bool]:
+    """(change, dossier row, tree, dossier, whether `actor` may decide it) for someone who may decide the
+    change or see its dossier; anyone else is told it is not there (one answer for both, so that a
+    change's existence is not disclosed)."""
     change = uow.changes.get(change_id) if isinstance(change_id, int) and not isinstance(change_id, bool) else None
     if change is None:
         raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id")
     tree = uow.orgs.tree()
     row = uow.dossiers.get(change.dossier_id)
     dossier = uow.dossiers.document(row)
-    if not tree.may_review(actor, change.organisation_id, reviews.same_branch_review(dossier)):
-        try:  # someone who can see the dossier is told they may not decide; anyone else, that it is not there
+    may_decide = tree.may_review(actor, change.organisation_id, reviews.same_branch_review(dossier))
+    if not may_decide:
+        try:
             scope.load_visible(uow, actor, change.dossier_id)
         except NotFound:
             raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id") from None
+    return change, row, tree, dossier, may_decide
+
+
+def _change_for(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[Any, Any, OrgTree, Dossier]:
+    change, row, tree, dossier, may_decide = _visible_change(uow, actor, change_id)
+    if not may_decide:  # someone who can see the dossier is told they may not decide
         raise Forbidden("只有上级党组织中具有审核角色的人员才能审核该事项", code="FORBIDDEN")
     if change.status != "pending":
         raise Conflict(f"该事项已由 {change.decided_by or '他人'} 处理", code="ALREADY_DECIDED")
@@ -295,17 +305,7 @@ def _apply_fact(uow: UnitOfWork, proposer: Actor, row: Any, tree: OrgTree, dossi
 def view_change(uow: UnitOfWork, actor: Actor, change_id: Any) -> tuple[dict, Dossier, dict]:
     """A proposal with its dossier and where the dossier is, for someone who may decide it or may see the
     dossier (a reviewer above a receiving branch decides a transfer in before the case is visible to them)."""
-    change = uow.changes.get(change_id) if isinstance(change_id, int) and not isinstance(change_id, bool) else None
-    if change is None:
-        raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id")
-    tree = uow.orgs.tree()
-    row = uow.dossiers.get(change.dossier_id)
-    dossier = uow.dossiers.document(row)
-    if not tree.may_review(actor, change.organisation_id, reviews.same_branch_review(dossier)):
-        try:
-            scope.load_visible(uow, actor, change.dossier_id)
-        except NotFound:
-            raise NotFound("找不到该事项，或您无权查看", code="CHANGE_NOT_FOUND", field="change_id") from None
+    change, row, tree, dossier, _ = _visible_change(uow, actor, change_id)
     names = {i: o.name for i, o in tree.orgs.items()}
     where = {"organisation": names.get(row.organisation_id, ""), "state": row.state,
              "pending_organisation": names.get(row.pending_organisation_id, "") if row.pending_organisation_id else "",

@@ -36,6 +36,12 @@ WATCHED = {
     "calendaroverride": ("INSERT", "UPDATE", "DELETE"),
 }
 REQUEST = "fazhan.request"  # Session.info key: a request's unit of work (freshness is checked on first use)
+FIRST = "fazhan.first_statement"
+"""Session.info key of a request's unit of work: `read(connection)` giving the cache version, run as the
+request's first statement instead of reading the version alone, when the database has the counter; it
+may read what the request needs next in the same statement (workflow/adapters/sql.py reads the dossier
+the request names: one round trip less). It answers None when it read no version; the version is then
+read alone, as without it."""
 _CHECKED = "fazhan.request_checked"
 
 _VERSION_SQL = "SELECT version FROM cache_version WHERE id = 1"
@@ -194,4 +200,10 @@ def _fresh_calendar(connection: Connection) -> None:
 def _on_begin(session: Session, _transaction, connection: Connection) -> None:
     if session.info.get(REQUEST) and not session.info.get(_CHECKED):
         session.info[_CHECKED] = True
+        first = session.info.pop(FIRST, None)
+        if (first is not None and connection.info.get(VERSION_SEEN) is None and not wrote_in_transaction(connection)
+                and _usable_on(connection)):
+            seen = first(connection)
+            if seen is not None:
+                connection.info[VERSION_SEEN] = seen
         _fresh_calendar(connection)

@@ -1,0 +1,124 @@
+"""One look over a dossier that answers every dossier-scope kind's "is there anything to look at?".
+
+Each dossier evaluator (workflow.rules.structure, workflow.rules.records) would otherwise first walk
+the dossier's steps or materials on its own to find out that, as usual, there is nothing to report:
+nine walks over the same records. `look` walks them once and notes what each kind's question needs
+(`Seen`); each evaluator declares, next to itself with `may_find`, when that says it may find
+something; `run` then calls only those evaluators, and each still decides exactly as it always did.
+
+A declaration must be conservative: whenever its evaluator would report anything, it must say
+"maybe" (tests/workflow/test_dossier_screen.py holds every declared one to that). An evaluator
+without a declaration always runs, and so does every evaluator when the audit asks what a
+hypothetical step would meet (`ctx.hypothetical`, the plan): that path stays the plain one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import msgspec
+
+_EARLIEST = dt.date.min
+_NO_NAME = object()  # differs from every name, None included: the first step's names are always looked at
+
+
+class Seen(msgspec.Struct, gc=False):
+    """What one walk over a dossier saw (a msgspec record: made without a Python call per dossier)."""
+
+    late: bool
+    """A date after the day of the audit: a step's or its review's, a record's, a material's, a notice's end."""
+    dates_back: bool
+    """A step dated before a step recorded earlier in the dossier (the dates are not in record order)."""
+    unreviewed: bool
+    """A step without a reviewer in a dossier that carries reviews (`Dossier.carries_reviews`)."""
+    self_reviewed: bool
+    """A step whose reviewer is its recorder (names compared without surrounding blanks)."""
+    on_paper: bool
+    """A step with a paper review."""
+    corrected: bool
+    """A step corrected after archiving."""
+    unsigned: bool
+    """A listed material without a signature."""
+
+
+def may_find(predicate: Callable[[Seen, object], bool]):
+    """Declares, above a dossier evaluator, when it may find anything: `predicate(seen, view)` is
+    False only if the evaluator would certainly report nothing for that dossier."""
+
+    def mark(evaluator):
+        evaluator.may_find = predicate
+        return evaluator
+
+    return mark
+
+
+def predicate_of(evaluator) -> Callable[[Seen, object], bool] | None:
+    """The evaluator's declared `may_find` predicate; None: it always runs."""
+    return getattr(evaluator, "may_find", None)
+
+
+def look(dossier, as_of: dt.date) -> Seen:
+    """One walk over the dossier's steps, records, notices and materials (plain loops: on CPython
+    3.11 cheaper than map with attrgetter). The step dates are compared with the latest so far, which
+    answers both "in record order?" and "after the day?" with one comparison per step; the names of
+    reviewer and recorder are looked at only when they differ from the step before's (they rarely do)."""
+    latest = _EARLIEST
+    back = late = unreviewed = carries = same = paper = corrected = unsigned = False
+    last_by = last_rec = _NO_NAME
+    for entry in dossier.steps:
+        day = entry.date
+        if day >= latest:
+            latest = day
+        else:
+            back = True
+        on = entry.reviewed_on
+        if on is not None and on > as_of:
+            late = True
+        by, rec = entry.reviewed_by, entry.recorded_by
+        if by != last_by or rec != last_rec:  # equal names give equal answers: only new pairs are looked at
+            last_by, last_rec = by, rec
+            if not by:
+                unreviewed = True
+            elif rec and by.strip() == rec.strip():
+                same = True
+            if by is not None or rec is not None:
+                carries = True
+        if entry.paper_review is not None:
+            paper = True
+        if entry.archive_correction is not None:
+            corrected = True
+    if latest > as_of:
+        late = True
+    if not late:
+        for records in (dossier.assessments, dossier.thought_reports, dossier.case_events):
+            for record in records:
+                day = record.date
+                if day is not None and day > as_of:
+                    late = True
+        for notice in dossier.publicity:
+            if notice.end > as_of:
+                late = True
+    for material in dossier.materials or ():
+        if not material.signed_by:
+            unsigned = True
+        day = material.date
+        if day is not None and day > as_of:
+            late = True
+    return Seen(late, back, unreviewed and (carries or paper), same, paper, corrected, unsigned)
+
+
+def plan(evaluators) -> tuple[tuple, ...]:
+    """(evaluator, code, predicate or None) for each (evaluator, code), in their order."""
+    return tuple((evaluator, code, predicate_of(evaluator)) for evaluator, code in evaluators)
+
+
+def run(dossier_plan, view, ctx, out: list) -> None:
+    """Every evaluator of `dossier_plan` (from `plan`) that may find anything in `view`'s dossier."""
+    if ctx.hypothetical is not None:  # what would block a step (the plan): every evaluator, as it is
+        for evaluator, code, _ in dossier_plan:
+            evaluator(code, view, ctx, out)
+        return
+    seen = look(view.dossier, ctx.as_of)
+    for evaluator, code, predicate in dossier_plan:
+        if predicate is None or predicate(seen, view):
+            evaluator(code, view, ctx, out)
