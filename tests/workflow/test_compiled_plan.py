@@ -199,3 +199,19 @@ def test_the_source_reads_as_the_rules():
         if rule.steps and all(step is not None for step in rule.steps):
             assert f" {rule.kind} {rule.code}" in source  # one comment per (rule, record)
     assert "cannot fire, its source is recorded" in source  # s16 recorded: COMMITTEE_TALK_MISSING is not asked
+
+
+def test_a_rule_code_with_line_breaks_stays_inside_the_comment():
+    """An overlay may add a rule under any code: written into the generated source, it must not become code."""
+    from types import SimpleNamespace
+
+    rs = default_catalogue().get("2014")
+    called = []
+    hostile = SimpleNamespace(kind="made_up", code="X\nraise SystemExit('injected')\n#")
+    run = ((lambda rule, occ, view, ctx, out: called.append(rule.code), hostile, 0),)
+    source, _ = compiled_plan.write_plan(rs, run, ("s01_application",), False)
+    assert "\nraise SystemExit" not in source and "# s01_application (record 0): made_up X raise SystemExit" in source
+    plan = compiled_plan.compile_plan(rs, run, ("s01_application",), False)
+    view = SimpleNamespace(dossier=SimpleNamespace(steps=[object()]), occurrences=[object()])
+    plan(view, None, [])  # runs the one call, raises nothing
+    assert called == [hostile.code]

@@ -1,0 +1,368 @@
+"""What the compiled step plans (workflow.rules.compiled_plan) are written from: each step kind's
+screen, a few lines of source that say when its evaluator could find something, and what those
+lines call at run time (date memos, the assessment-window, report-gap and publicity questions).
+
+A screen goes with the evaluator it mirrors (`SCREENS`, keyed by the kind's very `check`), and must
+let through every call that could write a finding (tests/workflow/test_compiled_plan.py has a case
+per kind in which its evaluator fires). `PlanWriter` holds one plan's lines and the objects they name: everything that is not a
+position or a literal the writer quotes itself is bound by name, never written into the source.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from workflow.dates import add_gap, adult_on, subtract_gap
+from workflow.rules import content, gaps, people, periodic, publicity
+
+_LIMIT = 65536
+"""Entries of a date memo before it is emptied (a few thousand days recur in an audit)."""
+
+_MEMOS: dict[tuple, tuple] = {}
+
+
+def _memo(kind: str, figure, compute) -> tuple[dict, object]:
+    """(memo, fill) of one pure date function of one figure: `memo.get(day) or fill(day)` is the
+    function's answer (a date is never false), remembered per day in a bounded dict."""
+    key = (kind, figure)
+    found = _MEMOS.get(key)
+    if found is None:
+        memo: dict = {}
+
+        def fill(day):
+            if len(memo) >= _LIMIT:
+                memo.clear()
+            answer = memo[day] = compute(day, figure)
+            return answer
+
+        found = _MEMOS[key] = (memo, fill)
+    return found
+
+
+class AssessmentWindows:
+    """Whether `periodic.assessments` finds a window without an assessment, without its sort: the
+    window ends after each anchor are remembered, and each assessment falls in window
+    bisect_left(ends, date); a window is empty when fewer windows are hit than end by the step."""
+
+    def __init__(self, every, period):
+        self.every, self.period, self.ends = every, period, {}
+
+    def may_fire(self, anchor, until, assessments) -> bool:
+        every = self.every
+        if every.months <= 0 and every.days <= 0:
+            return True  # not a window the screen counts: the evaluator answers
+        ends = self.ends.get(anchor)
+        if ends is None:
+            if len(self.ends) >= _LIMIT:
+                self.ends.clear()
+            ends = self.ends[anchor] = [periodic.window_end(anchor, every, 1)]
+        while ends[-1] <= until:
+            ends.append(periodic.window_end(anchor, every, len(ends) + 1))
+        windows = bisect_right(ends, until)
+        if not windows:
+            return False
+        last, period = ends[windows - 1], self.period
+        hit = {bisect_left(ends, a.date) for a in assessments if a.period == period and anchor < a.date <= last}
+        return len(hit) < windows
+
+
+class ReportGaps:
+    """Whether `periodic.thought_reports` finds a stretch longer than `every`: the same walk from the
+    anchor through the reports up to the step, stopping at the first stretch too long."""
+
+    def __init__(self, every):
+        self.memo, self.fill = _memo("gap", every, add_gap)
+
+    def may_fire(self, anchor, day, reports) -> bool:
+        memo, fill = self.memo, self.fill
+        if (memo.get(anchor) or fill(anchor)) >= day:
+            return False  # the first report is due on or after the step: nothing is late
+        previous = anchor
+        for report in sorted(t.date for t in reports if anchor < t.date <= day):
+            deadline = memo.get(previous) or fill(previous)
+            if deadline >= day:
+                return False
+            if report <= previous:
+                continue
+            if report > deadline:
+                return True
+            previous = report
+        return (memo.get(previous) or fill(previous)) < day
+
+
+class Notices:
+    """Whether `publicity.publicity` says anything: when a notice is missing, too short or not over
+    by the step. A mobile person's places are left to the evaluator."""
+
+    def __init__(self, params):
+        self.kind, self.working_days, self.places = params.publicity, params.working_days, params.mobile_places
+
+    def may_fire(self, dossier, day, calendar) -> bool:
+        if self.places and dossier.person.mobile:
+            return True
+        kind, notice = self.kind, None
+        for p in dossier.publicity:  # publicity.relevant_notice with no place: the latest (start, end)
+            if p.kind == kind and p.start <= day and (notice is None or (p.start, p.end) > (notice.start, notice.end)):
+                notice = p
+        return notice is None or day <= notice.end or \
+            calendar.count_working_days(notice.start, notice.end)[0] < self.working_days
+
+
+class PlanWriter:
+    """The source of one plan: its lines, the objects it names, the locals already loaded."""
+
+    def __init__(self, rs, steps: tuple[str, ...], repeated: bool):
+        self.rs, self.steps, self.repeated = rs, steps, repeated
+        self.lines: list[str] = []
+        self.ns: dict[str, object] = {}
+        self._names: dict[int, str] = {}
+        self.loaded: set[str] = set()
+        self.start = gaps.in_force_from(rs)
+
+    def const(self, value, stem: str) -> str:
+        """A name in the plan's namespace for `value` (one name per object)."""
+        name = self._names.get(id(value))
+        if name is None or self.ns.get(name) is not value:
+            name = self._names[id(value)] = f"{stem}{len(self.ns)}"
+            self.ns[name] = value
+        return name
+
+    def load(self, local: str, expression: str) -> str:
+        """`local = expression` once, at the top level of the function, before its first use."""
+        if local not in self.loaded:
+            self.loaded.add(local)
+            self.lines.append(f"{local} = {expression}")
+        return local
+
+    def date(self, at: int) -> str:
+        return self.load(f"d{at}", f"E[{at}].date")
+
+    def dossier(self) -> str:
+        return self.load("D", "view.dossier")
+
+    def position(self, step: str) -> int | None:
+        """Where the one record of `step` is (no step repeats), or None when it is not recorded."""
+        return self.steps.index(step) if step in self.steps else None
+
+    def anchor(self, name: str, at: int) -> str | None:
+        """An expression for `view.anchor(name, occ)` of the record at `at`; None when it is surely None."""
+        if self.repeated:
+            return f"view.anchor({name!r}, O[{at}])"
+        if name == "probation_end":
+            return self.load("pe", "view.probation_end(0)")
+        found = self.position(name)
+        return None if found is None else self.date(found)
+
+    def added(self, gap, day: str) -> str:
+        memo, fill = _memo("gap", gap, add_gap)
+        return f"({self.const(memo, 'G')}.get({day}) or {self.const(fill, 'A')}({day}))"
+
+    def field(self, at: int, name: str) -> str:
+        """`getattr(entry, name, None)` as the evaluators ask it of a field a rule names."""
+        return f"getattr(E[{at}], {name!r}, None)"
+
+
+# Each screen: (writer, rule, position) -> (lines with `{call}` where the evaluator is called, note).
+# No lines: the evaluator cannot write a finding for this record. None: always called.
+
+
+def _min_age(w, rule, at):
+    memo, fill = _memo("age", rule.params.months, adult_on)
+    birth = w.load("birth", "view.dossier.person.birth_date")
+    earliest = f"({w.const(memo, 'G')}.get({birth}) or {w.const(fill, 'A')}({birth}))"
+    return [f"if {w.date(at)} < {earliest}:", "    {call}"], "the step before the age is reached"
+
+
+def _gap_anchor(w, rule, at) -> tuple[str, list[str]] | None:
+    """`gaps._anchor`: (expression, conditions) of the anchor a gap counts from, or None when absent."""
+    name = rule.params.from_
+    anchor = w.anchor(name, at)
+    if anchor is None:
+        return None
+    if not w.repeated:
+        return anchor, [f"{anchor} is not None" if name == "probation_end" else f"{w.date(at)} >= {anchor}"]
+    w.lines.append(f"a = {anchor}")
+    return "a", ["a is not None"] + ([] if name == "probation_end" else [f"{w.date(at)} >= a"])
+
+
+def _max_gap(w, rule, at):
+    found = _gap_anchor(w, rule, at)
+    if found is None:
+        return [], "its anchor is not recorded"
+    anchor, conditions = found
+    pinned = w.load("pinned", "ctx.pin is not None")
+    day = w.date(at)
+    conditions.append(f"({day} > (limit := {w.added(rule.params.within, anchor)}) or "
+                      f"(limit < {w.const(w.start, 'START')} and not {pinned}))")
+    return [f"if {' and '.join(conditions)}:", "    {call}"], \
+        "after the limit, or a limit before the rule set took force (binding_limit may find an earlier one)"
+
+
+def _min_gap(w, rule, at):
+    found = _gap_anchor(w, rule, at)
+    if found is None:
+        return [], "its anchor is not recorded"
+    anchor, conditions = found
+    to = rule.params.to
+    if to:
+        w.lines.append(f"m = {w.field(at, to)}")
+        measured, conditions = "m", ["m is not None"] + conditions
+    else:
+        measured = w.date(at)
+    conditions.append(f"{measured} < (earliest := {w.added(rule.params.at_least, anchor)}) >= "
+                      f"{w.const(w.start, 'START')}")
+    return [f"if {' and '.join(conditions)}:", "    {call}"], "measured before the earliest day, in force"
+
+
+def _assessments(w, rule, at):
+    params = rule.params
+    anchor = w.anchor(params.from_, at)
+    if anchor is None:
+        return [], "its anchor is not recorded"
+    until = w.field(at, params.to) if params.to else w.date(at)
+    screen = w.const(AssessmentWindows(params.every, params.period).may_fire, "ASSESS")
+    w.lines.append(f"a, u = {anchor}, {until}")
+    return [f"if a is not None and u is not None and u >= a and {screen}(a, u, {w.dossier()}.assessments):",
+            "    {call}"], "a window ending by the step without an assessment"
+
+
+def _reports(w, rule, at):
+    anchor = w.anchor(rule.params.from_, at)
+    if anchor is None:
+        return [], "its anchor is not recorded"
+    screen = w.const(ReportGaps(rule.params.every).may_fire, "REPORTS")
+    day = w.date(at)
+    w.lines.append(f"a = {anchor}")
+    return [f"if a is not None and {day} >= a and {screen}(a, {day}, {w.dossier()}.thought_reports):",
+            "    {call}"], "a stretch without a thought report longer than the rule's"
+
+
+def _before_leaving(w, rule, at):
+    memo, fill = _memo("before", rule.params.within, subtract_gap)
+    leave = w.load("leave", "view.dossier.person.expected_leave_date")
+    day = w.date(at)
+    return [f"if {leave} is not None and {day} <= {leave} and "
+            f"({w.const(memo, 'G')}.get({leave}) or {w.const(fill, 'A')}({leave})) <= {day}:",
+            "    {call}"], "within the stretch before the expected leaving date"
+
+
+def _nomination(w, rule, at):
+    accepted = w.const(frozenset(rule.params.accepted), "ACCEPTED")
+    return [f"if {accepted}.isdisjoint(E[{at}].nomination or ()):", "    {call}"], "no accepted nomination"
+
+
+def _people(w, rule, at):
+    params = rule.params
+    status = w.const(params.status, "STATUS")
+    bad = f"p.status != {status}"
+    if params.forbidden_discipline:
+        bad += f" or (p.discipline and p.discipline in {w.const(params.forbidden_discipline, 'FORBIDDEN')})"
+    w.lines.append(f"L = E[{at}].people or []")
+    return [f"if not {params.min!r} <= len(L) <= {params.max!r}:",
+            "    {call}",
+            "else:",
+            "    for p in L:",
+            f"        if {bad}:",
+            "            {call}",
+            "            break"], "a count out of range, a status or a discipline the rule refuses"
+
+
+def _discipline_period(w, rule, at):
+    kinds = w.const(rule.params.disciplines, "DISCIPLINES")
+    day = w.date(at)
+    return [f"for p in E[{at}].people or ():",
+            f"    if p.discipline in {kinds} and p.discipline_until is not None and p.discipline_until >= {day}:",
+            "        {call}",
+            "        break"], "a person still under a discipline of the rule's kinds"
+
+
+def _source(w, rule, at) -> str | None:
+    """The expression of the record `content._source` reads, or None when it is surely absent."""
+    name = rule.params.source
+    if w.repeated:
+        w.lines.append(f"s = view.in_cycle({name!r}, O[{at}].cycle)")
+        return "s"
+    found = w.position(name)
+    return None if found is None else f"E[{found}]"
+
+
+def _required_value(w, rule, at):
+    source = _source(w, rule, at)
+    if source is None:
+        return None  # absent: whether this rule reports it is the base's to say (content._source)
+    value = w.const(rule.params.value, "VALUE")
+    entry = f"{source}.entry" if w.repeated else source
+    test = f"{entry}.date <= {w.date(at)} and getattr({entry}, {rule.params.field!r}, None) != {value}"
+    return [f"if {'s is None or (' + test + ')' if w.repeated else test}:", "    {call}"], \
+        "the source's value is not the one required"
+
+
+def _training(w, rule, at):
+    source = _source(w, rule, at)
+    if source is None:
+        return None
+    params = rule.params
+    entry = f"{source}.entry" if w.repeated else source
+    test = (f"{entry}.date <= {w.date(at)} and not (({entry}.days or 0) >= {params.min_days!r} or "
+            f"({entry}.hours or 0) >= {params.min_hours!r})")
+    return [f"if {'s is None or (' + test + ')' if w.repeated else test}:", "    {call}"], "too few days and hours"
+
+
+def _required_step(w, rule, at):
+    source = _source(w, rule, at)
+    if source is None:
+        return None
+    if not w.repeated:
+        return [], "its source is recorded"
+    return ["if s is None:", "    {call}"], "its source is not recorded in this cycle"
+
+
+def _required_fields(w, rule, at):
+    names = rule.params.fields.get(w.steps[at], ())
+    if not names:
+        return [], "no field required of this step"
+    missing = " or ".join(f"{w.field(at, name)} is None" for name in names)
+    return [f"if {missing}:", "    {call}"], "a required field not recorded"
+
+
+def _quorum(w, rule, at):
+    return [f"if (v := E[{at}].votes) is not None and not v.has_quorum:", "    {call}"], "no quorum"
+
+
+def _vote(w, rule, at):
+    return [f"if (v := E[{at}].votes) is not None and E[{at}].outcome != 'rejected' and not v.carried:",
+            "    {call}"], "a vote not carried"
+
+
+def _extension(w, rule, at):
+    return [f"if E[{at}].outcome == 'extend':", "    {call}"], "an extension"
+
+
+def _party_standing(w, rule, at):
+    expected = f"view.probation_end(O[{at}].cycle)" if w.repeated else w.load("pe", "view.probation_end(0)")
+    return [f"if (r := E[{at}].party_standing_from) is not None and (x := {expected}) is not None and r != x:",
+            "    {call}"], "a recorded party standing other than the probation's end"
+
+
+def _approver(w, rule, at):
+    allowed = w.const(rule.params.allowed, "ALLOWED")
+    return [f"if (b := {w.field(at, rule.params.field)}) is not None and b.type not in {allowed}:",
+            "    {call}"], "an approving body of a type the rule does not allow"
+
+
+def _publicity(w, rule, at):
+    screen = w.const(Notices(rule.params).may_fire, "NOTICES")
+    return [f"if {screen}({w.dossier()}, {w.date(at)}, ctx.calendar):", "    {call}"], \
+        "a notice missing, too short or not over"
+
+
+SCREENS = {
+    gaps.min_age: _min_age, gaps.max_gap: _max_gap, gaps.min_gap: _min_gap, gaps.before_leaving: _before_leaving,
+    periodic.assessments: _assessments, periodic.thought_reports: _reports,
+    people.nomination: _nomination, people.people: _people, people.discipline_period: _discipline_period,
+    content.required_value: _required_value, content.training: _training, content.required_step: _required_step,
+    content.required_fields: _required_fields, content.quorum: _quorum, content.vote: _vote,
+    content.extension: _extension, content.party_standing: _party_standing, content.approver: _approver,
+    publicity.publicity: _publicity,
+}
+"""Each evaluator (the kind's very `check`) with the screen written for it: a screen goes with the
+function it mirrors, never with a name another function could take."""
