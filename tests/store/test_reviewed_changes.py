@@ -165,6 +165,10 @@ def test_a_proposal_is_refused_at_once_with_its_code_and_field(world):
             ({"kind": "transfer_out", "date": "2024-03-01", "reason": "r"}, "FIELD_REQUIRED", "to_organisation_id"),
             ({"kind": "transfer_out", "date": "2024-03-01", "reason": "r", "to_organisation_id": world.orgs["A1"]},
              "VALUE_INVALID", "to_organisation_id"),
+            ({"kind": "transfer_out", "date": "2024-03-01", "reason": "r", "to_organisation_id": 999_999},
+             "ORGANISATION_NOT_FOUND", "to_organisation_id"),
+            ({"kind": "transfer_out", "date": "2024-03-01", "reason": "r", "to_organisation_id": True},
+             "ORGANISATION_NOT_FOUND", "to_organisation_id"),
             ({"kind": "explode", "date": "2024-03-01", "reason": "r"}, "VALUE_INVALID", "kind")):
         error = _refused(code, world.run, propose_case_event, organiser, "W-2", event, today=TODAY)
         assert error.field == field, (event, error.field)

@@ -155,12 +155,7 @@ def propose_case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: An
         target = event.get("to_organisation_id")
         organisation = event.get("organisation")
         if target is not None:
-            if not isinstance(target, int) or isinstance(target, bool) or target not in tree.orgs:
-                raise NotFound("找不到转入的组织", code="ORGANISATION_NOT_FOUND", field="to_organisation_id",
-                               path="$.to_organisation_id")
-            if target == row.organisation_id:
-                raise InputError("不能转入本组织", code="VALUE_INVALID", field="to_organisation_id",
-                                 path="$.to_organisation_id")
+            steps.check_transfer_target(tree, row, target)
             payload["to_organisation_id"] = target
         elif isinstance(organisation, str) and organisation.strip():
             payload["organisation"] = organisation.strip()[:200]

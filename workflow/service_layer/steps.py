@@ -138,12 +138,7 @@ def case_event(uow: UnitOfWork, actor: Actor, dossier_id: str, event: Any, *, in
     else:
         tree.require_role(actor, row.organisation_id, WRITE_ROLES, "办理该事项")
         if kind == "transfer_out" and target is not None:
-            if not isinstance(target, int) or isinstance(target, bool) or target not in tree.orgs:
-                raise NotFound("找不到转入的组织", code="ORGANISATION_NOT_FOUND", path="$.to_organisation_id",
-                               field="to_organisation_id")
-            if target == row.organisation_id:
-                raise InputError("不能转入本组织", code="VALUE_INVALID", path="$.to_organisation_id",
-                                 field="to_organisation_id")
+            check_transfer_target(tree, row, target)
             event.setdefault("organisation", tree.orgs[target].name)
             columns = {"pending_organisation_id": target}
     after = engine.apply_case_event(dossier, event)
@@ -168,3 +163,13 @@ def add_fact(uow: UnitOfWork, actor: Actor, dossier_id: str, key: str, item: Any
                  info={"list": key, "date": str(getattr(parsed, "date", None) or getattr(parsed, "start", None))})
     uow.commit()
     return {"state": row.state, "version": row.version, "index": len(after.model_dump()[key]) - 1}
+
+
+def check_transfer_target(tree, row: Any, target: Any) -> None:
+    """A transfer's `to_organisation_id`: an organisation of the tree other than the dossier's own."""
+    if not isinstance(target, int) or isinstance(target, bool) or target not in tree.orgs:
+        raise NotFound("找不到转入的组织", code="ORGANISATION_NOT_FOUND", path="$.to_organisation_id",
+                       field="to_organisation_id")
+    if target == row.organisation_id:
+        raise InputError("不能转入本组织", code="VALUE_INVALID", path="$.to_organisation_id",
+                         field="to_organisation_id")
