@@ -2,12 +2,15 @@
 
 Exit codes follow DOSSIER_FORMAT.md: 0 clean, 1 a violation found, 2 an input could not be read.
 Errors are one Chinese line with a stable code on stderr; a traceback reaching a user is a bug.
+
+This module is the entry point only, and imports neither typer nor the commands: a plain file audit
+(`fazhan audit FILE… [--as-of DAY] [--format json|table]`) runs without typer (api/cli_audit.py),
+every other command line goes to the typer app in api/cli_app.py. `api.cli.app` is that app.
 """
 from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 
 # Pydantic looks for plugins the first time it builds a model, by reading the entry points of every
 # installed distribution (importlib.metadata): about 20 ms of a one-file `fazhan audit`, and fazhan
@@ -16,170 +19,39 @@ from enum import Enum
 # set is left as it is.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import typer  # noqa: E402 (after the line above, on purpose)
-
-from api import cli_cultivation, cli_documents, cli_help, cli_inbox, cli_roster, cli_store, cli_workbench
-from api.cli_common import parse_as_of
-from api.output import audit_table, plan_table, print_error, print_json
-from workflow.errors import FazhanError, InputError
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="发展党员全程纪实：审计、计划、表单与档案。")
+from api import cli_help  # noqa: E402 (after the line above, on purpose)
 
 
-class Format(str, Enum):
-    json = "json"
-    table = "table"
-
-
-def fail(error: FazhanError, code: int = 2) -> typer.Exit:
-    print_error(error)
-    return typer.Exit(code)
-
-
-PathsArg = typer.Argument(..., help="档案 JSON 文件、目录（其下所有 *.json）或 -（标准输入）")
-AsOfOpt = typer.Option(None, "--as-of", help="检查日（YYYY-MM-DD），默认今天")
-FormatOpt = typer.Option(Format.table, "--format", help="json 或 table")
-
-
-@app.command()
-def audit(paths: list[str] = typer.Argument(None, help="档案 JSON 文件、目录（其下所有 *.json）或 -（标准输入）"),
-          as_of: str = AsOfOpt, format: Format = FormatOpt,
-          organisation: int = typer.Option(None, "--organisation", help="审计数据库中该组织及其下级的全部档案"),
-          all_stored: bool = typer.Option(False, "--all", help="审计数据库中的全部档案"),
-          workers: int = typer.Option(None, "--workers", help="工作进程数（默认：大批量时用全部 CPU）")) -> None:
-    """审计档案：按各步骤日期适用的规则集逐条检查；可审计文件，也可审计数据库中的一个组织。"""
-    from api.progress import audit_progress
-    from workflow.audit_stream import AuditWriter, audit_sources
-    from workflow.inputs import expand, iter_sources
+def __getattr__(name: str):
+    """`api.cli.app` (and the commands) as before: the typer app is imported when first asked for."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from api import cli_app
 
     try:
-        day = parse_as_of(as_of)
-        if organisation is not None or all_stored:
-            from sqlmodel import Session
-
-            from workflow import bootstrap
-            from workflow.store.calendar_admin import sync_calendar
-            from workflow.store.db import make_engine
-            from workflow.store.scan import count_subtree, subtree_sources
-
-            engine = make_engine(bootstrap.settings().database_url)
-            with Session(engine) as session:  # the working days a system administrator entered (workers inherit them)
-                sync_calendar(session, bootstrap.calendar())
-            total = count_subtree(engine, organisation)
-            sources = subtree_sources(engine, organisation)
-        elif paths:
-            names = list(expand(paths))
-            total, sources = len(names), iter_sources(names)
-        else:
-            raise InputError("请给出档案文件或目录，或用 --organisation/--all 审计数据库", code="INPUT_MISSING")
-    except FazhanError as exc:
-        raise fail(exc) from None
-    if workers is None:
-        workers = 0 if total < 2000 else None
-    results = audit_sources(sources, day, workers=workers)
-    unreadable = violating = 0
-    if format is Format.json:
-        writer = AuditWriter(sys.stdout, day)
-        for result in audit_progress(results, total):
-            if result.error:
-                print_error(FazhanError(result.error["message"], code=result.error["code"],
-                                        file=result.error.get("file"), path=result.error.get("path")))
-            writer.add(result)
-        summary = writer.close()
-        unreadable, violating = writer.unreadable, summary["with_violations"]
-    else:
-        from workflow.audit import summarise_entries
-
-        entries = []
-        for result in audit_progress(results, total):
-            if result.error:
-                print_error(FazhanError(result.error["message"], code=result.error["code"],
-                                        file=result.error.get("file"), path=result.error.get("path")))
-                unreadable += 1
-                continue
-            entries.append(result.audit)
-        document = {"format": "audit/1", "as_of": day.isoformat(), "dossiers": entries,
-                    "summary": summarise_entries(entries)}
-        audit_table(document)
-        violating = document["summary"]["with_violations"]
-    if unreadable:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if violating else 0)
-
-
-@app.command()
-def plan(paths: list[str] = PathsArg, as_of: str = AsOfOpt, format: Format = FormatOpt) -> None:
-    """下一步：每份档案可以办理的步骤、最早日期、期限和尚未满足的条件。"""
-    from workflow.inputs import read_dossiers
-    from workflow.plan import plan_document, plan_dossier
-
-    try:
-        day = parse_as_of(as_of)
-    except FazhanError as exc:
-        raise fail(exc) from None
-    plans, dossiers, unreadable = [], [], 0
-    for item in read_dossiers(paths):
-        if isinstance(item, FazhanError):
-            print_error(item)
-            unreadable += 1
-            continue
-        plans.append(plan_dossier(item, day))
-        dossiers.append(item if item.person.expected_leave_date else None)
-    document = plan_document(plans, day, dossiers)  # `leaving` for those with an expected leaving date
-    if format is Format.json:
-        print_json(document)
-    else:
-        plan_table(document)
-    raise typer.Exit(2 if unreadable else 0)
-
-
-@app.command()
-def rules(rule_set: str = typer.Option(None, "--rule-set", help="只列出该规则集"),
-          overlay: str = typer.Option(None, "--overlay", help="叠加的地方细则名称或 TOML 文件"),
-          format: Format = FormatOpt) -> None:
-    """列出规则集、规则代码、级别和条款。"""
-    from api.rules_listing import rules_document, rules_table
-
-    try:
-        document = rules_document(rule_set, overlay)
-    except FazhanError as exc:
-        raise fail(exc) from None
-    if format is Format.json:
-        print_json(document)
-    else:
-        rules_table(document)
-
-
-@app.command()
-def diagram(rule_set: str = typer.Option(None, "--rule-set", help="规则集（默认最新）；各规则集的步骤顺序可能不同")) -> None:
-    """以 Mermaid 状态图输出状态机。"""
-    from workflow import bootstrap
-
-    national = bootstrap.catalogue().national
-    if rule_set is not None and rule_set not in national:
-        raise fail(FazhanError(f"未知的规则集“{rule_set}”，可用：{'、'.join(national)}",
-                               code="RULESET_UNKNOWN", field="rule_set"))
-    typer.echo(bootstrap.machine(rule_set).mermaid(), nl=False)
-
-
-@app.command()
-def demo(as_of: str = AsOfOpt) -> None:
-    """演示：用引擎办理几份处于不同阶段的档案，然后审计并给出下一步。"""
-    from api.demo import run_demo
-
-    try:
-        run_demo(parse_as_of(as_of))
-    except FazhanError as exc:
-        raise fail(exc) from None
-
-
-for _module in (cli_store, cli_documents, cli_workbench, cli_cultivation, cli_inbox, cli_roster):
-    _module.register(app)
+        return getattr(cli_app, name)
+    except AttributeError:
+        raise AttributeError(f"module 'api.cli' has no attribute '{name}'") from None
 
 
 def main() -> None:
+    from api.cli_audit import plain_file_audit
+
+    plain = plain_file_audit(sys.argv[1:], os.environ)
+    if plain is not None:
+        from api.cli_audit import run_plain
+
+        raise SystemExit(run_plain(plain))
+    run_typer()
+
+
+def run_typer() -> None:
+    """The command line parsed and run by typer (every command; tests compare it with the plain audit)."""
     cli_help.install()  # help screens and usage errors without rich.markdown and rich.traceback
+    from api.cli_app import app
+    from api.output import print_error
+    from workflow.errors import FazhanError
+
     try:
         app()
     except FazhanError as exc:

@@ -11,11 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-import typer
-
 from workflow.errors import FazhanError, InputError
 
 if TYPE_CHECKING:
+    import typer
     from sqlalchemy.engine import Engine
 
     from workflow.store.access import Actor
@@ -49,6 +48,8 @@ def select(*entities):
 
 def fail(error: FazhanError) -> typer.Exit:
     """Prints `error` as the store commands do (`错误 [CODE] where：message`) and gives the exit to raise."""
+    import typer  # here: a plain file audit (api/cli_audit.py) uses this module without typer
+
     typer.echo(f"错误 [{error.code}] {error.where() + '：' if error.where() else ''}{error.message}", err=True)
     return typer.Exit(2)
 

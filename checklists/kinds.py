@@ -17,7 +17,7 @@ HIGHER = {"stricter": "higher"}
 
 
 class KindParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -409,7 +409,11 @@ class Catalogue:
 
 @lru_cache(maxsize=1)
 def default_catalogue() -> Catalogue:
-    return Catalogue()
+    """The process's catalogue: read from the copy an earlier process kept when code and rule sets are
+    unchanged, else built from the TOML (checklists/catalogue_cache.py says when a copy is trusted)."""
+    from checklists.catalogue_cache import cached
+
+    return cached(Catalogue, RULESET_DIR)
 
 
 def load_overlay_file(path: str | Path) -> dict:

@@ -14,7 +14,9 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation; a file audit reads the catalogue from
+    # checklists.catalogue_cache and so validates nothing (nor loads pydantic's plugin machinery)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class State(_Data):
@@ -97,7 +99,7 @@ class CaseEvent(_Data):
 class Rule(BaseModel):
     """One check: a code, a kind, the kind's parameters, and the words people read."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     code: str
     kind: str
@@ -154,7 +156,7 @@ class RuleSet(BaseModel):
     """A national rule set, possibly with a local overlay applied on top."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
-                              ignored_types=(cached_property,))
+                              ignored_types=(cached_property,), defer_build=True)
 
     id: str
     title: str

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from checklists.model import Form, RuleSet
+from documents import collector
 from documents.context import build_context
 from documents.errors import FormNotApplicable, FormUnknown
 from documents.inforce import current_rule_set
@@ -104,19 +105,23 @@ Then = Callable[[dict[str, int]], tuple[str, dict]]
 
 def _render_together(dossier: Dossier, form_ids: list[str], today: dt.date | None,
                      then: Then | None = None) -> list[RenderedForm]:
-    """The forms laid out one by one and written together: each CJK face is subset once for all."""
+    """The forms laid out one by one and written together: each CJK face is subset once for all. The
+    garbage collector waits until the batch is written (documents.collector): the laid-out forms stay
+    alive until then, and each collection would walk them again."""
     rs = current_rule_set(dossier)
     batch = PdfBatch()
     laid_out: list[tuple[Form, int]] = []
-    for form_id in form_ids:
-        form, html, attachments = _prepared(dossier, form_id, rs, None, today)
-        laid_out.append((form, batch.add(html, attachments)))
-    if then is not None:
-        form_id, extra = then({form.id: pages for form, pages in laid_out})
-        form, html, attachments = _prepared(dossier, form_id, rs, extra, today)
-        laid_out.append((form, batch.add(html, attachments)))
+    with collector.paused():
+        for form_id in form_ids:
+            form, html, attachments = _prepared(dossier, form_id, rs, None, today)
+            laid_out.append((form, batch.add(html, attachments)))
+        if then is not None:
+            form_id, extra = then({form.id: pages for form, pages in laid_out})
+            form, html, attachments = _prepared(dossier, form_id, rs, extra, today)
+            laid_out.append((form, batch.add(html, attachments)))
+        pdfs = batch.write()
     return [RenderedForm(form_id=form.id, name=form.name, dossier_id=dossier.id, pdf=pdf, pages=pages)
-            for (form, pages), pdf in zip(laid_out, batch.write())]
+            for (form, pages), pdf in zip(laid_out, pdfs)]
 
 
 def _render_job(args: tuple) -> RenderedForm:

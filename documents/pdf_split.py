@@ -7,7 +7,9 @@ own, as WeasyPrint would have written it alone: its pages, only the fonts its pa
 shared subsets: a form without bold text carries no bold face), the sRGB output intent, its own
 title, author, subject and language in both the document information and the XMP packet (PDF/A
 wants the two to agree), its bookmarks, and its embedded files with their relationship (/AF).
-pypdf copies the compressed streams as they are, so nothing is compressed twice.
+pypdf copies the compressed streams as they are, so nothing is compressed twice. The glyph-width
+arrays of the fonts (/W, about two thousand numbers for the two faces) are the same in every piece:
+they are copied and written as one object each (`_SharedArray`), not number by number for each piece.
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, DictionaryObject, Fit, IndirectObject, NameObject, NullObject,
-                           TextStringObject)
+from pypdf.generic import (ArrayObject, DictionaryObject, Fit, FloatObject, IndirectObject, NameObject, NullObject,
+                           NumberObject, TextStringObject)
 
 _NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/",
        "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
@@ -66,8 +68,10 @@ def split(pdf: bytes, parts: list[Part], variant: str) -> list[bytes]:
     if sum(p.attachments for p in parts) != len(source.specs):
         raise ValueError(f"{len(source.specs)} embedded files for parts of {sum(p.attachments for p in parts)}")
     _read_outline(reader, reader.outline, 0, source.outline)
+    shared: set[int] = set()
     for page in reader.pages:
         _keep_used_fonts(page)
+        _share_font_arrays(page, shared)
     out, first, spec = [], 0, 0
     for part in parts:
         out.append(_write(source, part, range(first, first + part.pages), source.specs[spec:spec + part.attachments],
@@ -93,6 +97,53 @@ def _keep_used_fonts(page) -> None:
     own = DictionaryObject({NameObject(k): v for k, v in resources.items() if k != "/Font"})
     own[NameObject("/Font")] = DictionaryObject({NameObject(k): v for k, v in fonts.items() if k[1:] in used})
     page[NameObject("/Resources")] = own
+
+
+class _SharedArray(ArrayObject):
+    """An array of numbers and names (and such arrays) that no piece changes: a copy into another file
+    shares the items (they are immutable values) and the bytes, written once the first time they are
+    asked for, exactly as `ArrayObject.write_to_stream` writes them."""
+
+    def __init__(self, items, written: list | None = None) -> None:
+        super().__init__(items)
+        self._written = written if written is not None else []
+
+    def clone(self, pdf_dest, force_duplicate: bool = False, ignore_fields=()) -> ArrayObject:
+        try:
+            if self.indirect_reference.pdf == pdf_dest and not force_duplicate:
+                return self
+        except AttributeError:
+            pass
+        return self._reference_clone(_SharedArray(self, self._written), pdf_dest, force_duplicate=True)
+
+    def write_to_stream(self, stream, encryption_key=None) -> None:
+        if not self._written:
+            buffer = io.BytesIO()
+            ArrayObject(self).write_to_stream(buffer)
+            self._written.append(buffer.getvalue())
+        stream.write(self._written[0])
+
+
+def _plain(array) -> bool:
+    """Whether `array` holds only numbers, names and such arrays (nothing a copy would renumber)."""
+    return all(isinstance(item, (NumberObject, FloatObject, NameObject))
+               or (type(item) is ArrayObject and _plain(item)) for item in array)
+
+
+def _share_font_arrays(page, done: set[int]) -> None:
+    """Makes the width arrays of the page's CID fonts `_SharedArray`s (once per font)."""
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    for reference in (fonts.get_object().values() if fonts is not None else ()):
+        font = reference.get_object()
+        for descendant in font.get("/DescendantFonts", ()):
+            cid_font = descendant.get_object()
+            if id(cid_font) in done:
+                continue
+            done.add(id(cid_font))
+            widths = cid_font.raw_get("/W") if "/W" in cid_font else None
+            if type(widths) is ArrayObject and _plain(widths):
+                cid_font[NameObject("/W")] = _SharedArray(widths)
 
 
 def _read_outline(reader: PdfReader, items: list, depth: int, out: list) -> None:

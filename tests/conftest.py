@@ -2,9 +2,25 @@
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import tempfile
 
 import pytest
 from tests_support import all_codes, audit_codes, load_case, step
+
+
+def pytest_configure(config) -> None:
+    """The test run keeps its built-catalogue copies (checklists.catalogue_cache) in a directory of its
+    own, not in the user's ~/.cache; subprocesses the tests start inherit it."""
+    if "FAZHAN_CACHE_DIR" not in os.environ:
+        os.environ["FAZHAN_CACHE_DIR"] = config.fazhan_cache_dir = tempfile.mkdtemp(prefix="fazhan-test-cache-")
+
+
+def pytest_unconfigure(config) -> None:
+    made = getattr(config, "fazhan_cache_dir", None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.fixture

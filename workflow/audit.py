@@ -20,7 +20,7 @@ from workflow.procedure import procedure_rule_set
 from workflow.rules import DOSSIER_EVALUATORS, STEP_EVALUATORS, dossier_screen
 from workflow.rules.compiled_plan import CompiledPlans
 from workflow.rules.plain import plain_rule
-from workflow.view import AuditContext, DossierView
+from workflow.view import AuditContext, DossierView, steps_key_of
 
 if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
     from workflow.dossier import Dossier
@@ -97,9 +97,10 @@ _shared_contexts: dict[tuple, AuditContext] = {}
 
 
 def _shared_context(dossier, as_of: dt.date, catalogue: Catalogue | None,
-                    calendar: WorkingCalendar | None) -> AuditContext:
+                    calendar: WorkingCalendar | None, steps_key: tuple[str, ...] | None = None) -> AuditContext:
     """The context of an audit, shared by every dossier audited with the same day, pin, overlay and
-    order of steps: a plain audit (nothing hypothetical) keeps nothing of a dossier in it."""
+    order of steps: a plain audit (nothing hypothetical) keeps nothing of a dossier in it.
+    `steps_key`: `steps_key_of(dossier.steps)`, when the caller has it."""
     catalogue = catalogue or default_catalogue()
     calendar = calendar or default_calendar()
     overlay = dossier.overlay
@@ -109,7 +110,7 @@ def _shared_context(dossier, as_of: dt.date, catalogue: Catalogue | None,
         overlay_key = catalogue.register_overlay(overlay)
     else:
         return make_context(dossier, as_of, catalogue, calendar)
-    structure = procedure_rule_set(dossier, catalogue, as_of)
+    structure = procedure_rule_set(dossier, catalogue, as_of, steps_key)
     key = (id(catalogue), id(calendar), as_of, dossier.rule_set, overlay_key, id(structure))
     ctx = _shared_contexts.get(key)  # by the objects' identities, checked below (`structure.id` is a pydantic read)
     if ctx is None or ctx.catalogue is not catalogue or ctx.calendar is not calendar or ctx.structure is not structure:
@@ -121,14 +122,32 @@ def _shared_context(dossier, as_of: dt.date, catalogue: Catalogue | None,
     return ctx
 
 
-def evaluate(dossier: Dossier, ctx: AuditContext) -> tuple[DossierView, list[Finding]]:
-    view = DossierView(dossier, ctx.structure)
+def _screened_plan(view: DossierView, rs: RuleSet):
+    """The compiled step plan of `view`'s steps under `rs` (`CompiledPlans.plan`), kept on the view's
+    StepSequence per rule set once `CompiledPlans` gives the same plan twice running (its first
+    answer for a sequence is a plain loop, made anew each time; a compiled plan is one object)."""
+    plans = view.sequence.plans
+    found = plans.get(id(rs))
+    if found is not None and found[2] and found[0] is rs:
+        return found[1]
+    plan = _compiled(rs).screened.plan(view.steps_key, view.repeated)
+    if len(plans) >= 16:
+        plans.clear()
+    plans[id(rs)] = (rs, plan, found is not None and found[0] is rs and found[1] is plan)
+    return plan
+
+
+def evaluate(dossier: Dossier, ctx: AuditContext,
+             steps_key: tuple[str, ...] | None = None) -> tuple[DossierView, list[Finding]]:
+    """(the view, the findings sorted) of `dossier` audited in `ctx`. `steps_key`:
+    `steps_key_of(dossier.steps)`, when the caller has it."""
+    view = DossierView(dossier, ctx.structure, steps_key)
     ctx.judge(view)
     out: list[Finding] = []
     dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out)
     if view.judged_by is not None:  # one rule set judges every step (the usual case): one flat plan
         if ctx.hypothetical is None:  # a plain audit: the run written as one screened function
-            _compiled(view.judged_by).screened.plan(view.steps_key, view.repeated)(view, ctx, out)
+            _screened_plan(view, view.judged_by)(view, ctx, out)
         else:
             occurrences = view.occurrences
             for evaluator, rule, at in _compiled(view.judged_by).run_of(view.steps_key):
@@ -166,8 +185,9 @@ def audit_dossier(dossier: Dossier, as_of: dt.date, catalogue: Catalogue | None 
                   calendar: WorkingCalendar | None = None) -> DossierAudit:
     """Every finding and the state of one dossier: a `workflow.dossier.Dossier` or the same facts read
     by `workflow.dossier_facts` (the rules read the same fields of either)."""
-    ctx = _shared_context(dossier, as_of, catalogue, calendar)
-    view, findings = evaluate(dossier, ctx)
+    steps_key = steps_key_of(dossier.steps)  # read once: the context, the view and the memories use it
+    ctx = _shared_context(dossier, as_of, catalogue, calendar, steps_key)
+    view, findings = evaluate(dossier, ctx, steps_key)
     return DossierAudit(dossier.id, derive_state(dossier, view), findings)  # positional: (id, state, findings)
 
 

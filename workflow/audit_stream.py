@@ -67,10 +67,15 @@ def read_source(source: Source):
     """The dossier of a source as its organisation judges it now: its facts read fast
     (workflow.dossier_facts), or, when that path refuses, the validated model with its precise error."""
     dossier = read_facts(source.text)
-    if dossier is not None:
-        if source.rule_set is None and source.overlay is None:
-            return dossier  # most sources: no call to find that nothing changes
-        return with_organisation(dossier, source.rule_set, source.overlay)
+    if dossier is not None and source.rule_set is None and source.overlay is None:
+        return dossier  # most sources: no call to find that nothing changes
+    return _as_organised(dossier, source)
+
+
+def _as_organised(facts, source: Source):
+    """`read_source` once `read_facts` has answered (`facts`, None when it refused)."""
+    if facts is not None:
+        return with_organisation(facts, source.rule_set, source.overlay)
     from workflow.dossier import (
         parse_dossier,  # only now: the validating models cost time to build
     )
@@ -93,26 +98,49 @@ def entry_text(entry: dict) -> str:
     return msgspec.json.format(_ENTRY_ENCODER.encode(entry), indent=0).decode()
 
 
+_STATE_TEXTS: dict[str, str] = {}
+
+
+def _state_text(state: str) -> str:
+    """`, "state": …, "findings": ` of an entry, written once per state (a few dozen step ids): only
+    for text, as `_json_string` takes nothing else (TypeError: the caller writes the general way).
+    The memory is bounded: emptied when full."""
+    text = ', "state": ' + _json_string(state) + ', "findings": '
+    if len(_STATE_TEXTS) >= 256:
+        _STATE_TEXTS.clear()
+    _STATE_TEXTS[state] = text
+    return text
+
+
 def _audit_one(source: Source, as_of: dt.date) -> Result:
     """One source's Result. The entry's text is put together here rather than built as data and
-    encoded: the id, state and organisation escaped by json's own C string writer, the findings by
-    `findings_json`, which writes each one's fixed fields once for all. The text is the very text of
-    `entry_text(entry)` (tests/workflow/test_stream_fast.py); a field of an unexpected type
-    (TypeError) is written that general way."""
+    encoded: the id and organisation escaped by json's own C string writer, the state's part kept
+    per state, the findings written by `findings_json`, which writes each one's fixed fields once for
+    all. The text is the very text of `entry_text(entry)` (tests/workflow/test_stream_fast.py); a
+    field of an unexpected type (TypeError) is written that general way."""
     if source.error is not None:
         return Result(source.name, error=source.error)
     try:
-        audit = audit_dossier(read_source(source), as_of)
+        dossier = read_facts(source.text)
+        if dossier is None or source.rule_set is not None or source.overlay is not None:
+            dossier = _as_organised(dossier, source)  # as `read_source`, without its call for most sources
+        audit = audit_dossier(dossier, as_of)
     except FazhanError as exc:
         return Result(source.name, error=exc.to_dict() | ({"file": source.name} if not exc.file else {}))
     organisation = source.organisation
     findings = audit.findings
     try:
-        head = '{"id": ' + _json_string(audit.id) + ', "state": ' + _json_string(audit.state) + ', "findings": '
-        tail = "}" if organisation is None else ', "organisation": ' + _json_string(organisation) + "}"
-        if not findings:
-            return Result(source.name, head + "[]" + tail)
-        text, violation = findings_json(findings, head, tail)
+        state = audit.state
+        head = '{"id": ' + _json_string(audit.id) + (_STATE_TEXTS.get(state) or _state_text(state))
+        if organisation is None:
+            if not findings:
+                return Result(source.name, head + "[]}")
+            text, violation = findings_json(findings, head, "}")
+        else:
+            tail = ', "organisation": ' + _json_string(organisation) + "}"
+            if not findings:
+                return Result(source.name, head + "[]" + tail)
+            text, violation = findings_json(findings, head, tail)
     except TypeError:
         entry = audit.to_dict()
         if organisation is not None:

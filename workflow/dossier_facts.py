@@ -28,7 +28,6 @@ from checklists.step_fields import step_schema
 from workflow.document_bounds import dossier_id_problem
 from workflow.dossier_terms import (
     FORMAT,
-    NOMINATIONS,
     OUTCOMES,
     TRAINING_DAYS_MIN,
     TRAINING_HOURS_MIN,
@@ -40,10 +39,10 @@ from workflow.dossier_terms import (
     PublicityKind,
     PublicityPlace,
     approving_body_types,
+    field_values,
 )
 
 _PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]*")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 StepId = Literal[tuple(step_schema().steps)]
 """A step id the step schema declares (the same ids as the rule sets'; `_steps_ok` still checks each
@@ -51,6 +50,27 @@ against the catalogue read with). As a literal, msgspec gives every record of a 
 object: the audit's lookups and comparisons of step ids then end at identity."""
 NonNegative = Annotated[int, msgspec.Meta(ge=0)]
 Required100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Nomination = Literal[field_values("nomination")]
+"""A way of nomination the step schema declares (NOMINATIONS): an unknown one is refused while decoding."""
+Sha256 = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-f]{64}\Z")]
+"""A digest as the pydantic path accepts it (64 lowercase hex digits), checked while decoding."""
+
+
+class _Refused(ValueError):
+    """Raised by a record's `__post_init__`: msgspec reports it as a ValidationError, and the document
+    goes to the pydantic path (which names the problem)."""
+
+
+_bodies: list = [None, frozenset()]
+
+
+def _body_types() -> frozenset[str]:
+    """The kinds of approving body of the default catalogue (as the pydantic path asks them), kept
+    while that catalogue is the same object."""
+    catalogue = default_catalogue()
+    if _bodies[0] is not catalogue:
+        _bodies[:] = [catalogue, frozenset(approving_body_types())]
+    return _bodies[1]
 
 
 class _Facts(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -58,7 +78,7 @@ class _Facts(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 class Person(_Facts):
-    name: str
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     birth_date: dt.date
     gender: str | None = None
     id_number: str | None = None
@@ -86,6 +106,13 @@ class Votes(_Facts):
     written_yes: NonNegative = 0
     written_no: NonNegative = 0
 
+    def __post_init__(self) -> None:
+        """Counts that cannot be (more present than expected, …) are refused while decoding: the
+        check after decoding then need not look at a step's votes (`consistent`, written out)."""
+        if not (self.present <= self.expected and self.yes + self.no + self.abstain <= self.present
+                and self.written_yes + self.written_no <= self.expected - self.present):
+            raise _Refused("votes")
+
     def consistent(self) -> bool:
         return (self.present <= self.expected and self.yes + self.no + self.abstain <= self.present
                 and self.written_yes + self.written_no <= self.expected - self.present)
@@ -106,6 +133,11 @@ class Votes(_Facts):
 class ApprovingBody(_Facts):
     type: str
     name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+    def __post_init__(self) -> None:
+        """A kind of body no rule set names is refused while decoding (rare: one call per body)."""
+        if self.type not in _body_types():
+            raise _Refused("approving_body.type")
 
 
 class PaperReview(_Facts):
@@ -132,7 +164,7 @@ class StepEntry(_Facts):
     reviewed_by: str | None = None
     reviewed_on: dt.date | None = None
     by: str | None = None
-    nomination: list[str] | None = None
+    nomination: list[Nomination] | None = None
     people: list[PersonRef] | None = None
     conclusion: Conclusion | None = None
     start: dt.date | None = None
@@ -179,7 +211,7 @@ class MaterialEntry(_Facts):
     step: StepId
     date: dt.date | None = None
     signed_by: list[str] = []
-    sha256: str | None = None
+    sha256: Sha256 | None = None
     file: str | None = None
 
 
@@ -192,7 +224,7 @@ class CaseEvent(_Facts):
 
 class Dossier(_Facts):
     format: Literal["dossier/1"]  # required here: without it the pydantic path names the problem
-    id: str
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # `_id_ok` checks the rest
     person: Person
     rule_set: str | None = None
     overlay: str | dict | None = None
@@ -222,7 +254,6 @@ class _Known:
         """Every id the records may carry (StepId) is a step of this catalogue: no step to look up."""
         self.materials = frozenset(m for rs in catalogue.national.values() for m in rs.material_by_id)
         self.rule_sets = frozenset(catalogue.national)
-        self.body_types = frozenset(approving_body_types())
         self.overlay_materials: dict[str, frozenset[str]] = {}
 
     def materials_with(self, overlay_key: str) -> frozenset[str]:
@@ -244,19 +275,18 @@ def _known_for(catalogue: Catalogue) -> _Known:
 
 
 def _steps_ok(steps: list[StepEntry], known: _Known) -> bool:
-    """The checks the pydantic models and `_check_ids` make on each step, as one loop (no call per step).
-    Most steps record none of the fields checked here: they are passed by one test of those fields.
-    A float here is always finite: msgspec refuses NaN, Infinity and a number out of range."""
+    """The checks the pydantic models and `_check_ids` make on each step that decoding has not made,
+    as one loop (no call per step): those comparing a step's fields with each other or with its step.
+    (Votes, a nomination and an approving body's kind are checked while decoding.) Most steps record
+    none of the four fields checked here: they are passed by one test of those fields."""
     if not known.every_step_known:
         step_ids = known.steps
         for entry in steps:
             if entry.step not in step_ids:
                 return False
-    body_types = known.body_types
     for entry in steps:
         if (entry.outcome is None and entry.extend_months is None and entry.start is None
-                and entry.committee_meeting_on is None and entry.votes is None and entry.approving_body is None
-                and entry.nomination is None):
+                and entry.committee_meeting_on is None):
             continue
         outcome = entry.outcome
         if outcome is not None and outcome not in OUTCOMES.get(entry.step, ()):
@@ -267,22 +297,13 @@ def _steps_ok(steps: list[StepEntry], known: _Known) -> bool:
             return False
         if entry.committee_meeting_on is not None and entry.committee_meeting_on > entry.date:
             return False
-        votes = entry.votes
-        if votes is not None and not votes.consistent():
-            return False
-        if entry.approving_body is not None and entry.approving_body.type not in body_types:
-            return False
-        if entry.nomination is not None and not NOMINATIONS.issuperset(entry.nomination):
-            return False
     return True
 
 
 def _materials_ok(records: list[MaterialEntry], materials: frozenset[str], known: _Known) -> bool:
-    """Each record names a known material and step, and a well-formed digest when it gives one."""
+    """Each record names a known material and step (a digest's form is checked while decoding)."""
     for material in records:
         if material.id not in materials:
-            return False
-        if material.sha256 is not None and not _SHA256.fullmatch(material.sha256):
             return False
     if not known.every_step_known:
         steps = known.steps
@@ -293,8 +314,7 @@ def _materials_ok(records: list[MaterialEntry], materials: frozenset[str], known
 
 
 def _id_ok(ident: str) -> bool:
-    if not 0 < len(ident) <= 64:
-        return False
+    """An id `workflow.document_bounds` accepts, of 1 to 64 characters (the length checked while decoding)."""
     if ident.isascii() and ident.isprintable():  # no control or format character can hide in it
         return "/" not in ident and "\\" not in ident and ".." not in ident and ident.strip(".") != ""
     return _PRINTABLE.fullmatch(ident) is not None and dossier_id_problem(ident) is None
@@ -308,7 +328,7 @@ def read_facts(text: str | bytes, catalogue: Catalogue | None = None) -> Dossier
         return None
     known = _known_for(catalogue or default_catalogue())
     name, ident = dossier.person.name, dossier.id
-    if not (0 < len(name) <= 100 and (name.isprintable() or _PRINTABLE.fullmatch(name))):
+    if not (name.isprintable() or _PRINTABLE.fullmatch(name)):  # its length is checked while decoding
         return None  # a printable name holds no control character: the pattern is asked of the others
     if not _id_ok(ident):
         return None

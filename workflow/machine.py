@@ -371,7 +371,7 @@ def _logical_order(view: DossierView, machine: ProcedureMachine) -> list:
         occurrences = view.occurrences
         if view.base is machine.rule_set and view.recorded_in_order():  # asked once per dossier
             return occurrences
-        ranks = list(map(machine.order_of.__getitem__, view.step_ids))
+        ranks = list(map(machine.order_of.__getitem__, view.steps_key))
         if all(map(lt, ranks, ranks[1:])):  # recorded in the procedure's order already (the usual case)
             return occurrences
         return [occ for _, _, occ in sorted(zip(ranks, range(len(occurrences)), occurrences))]
@@ -472,27 +472,26 @@ def derive_state(dossier: Dossier, view: DossierView | None = None) -> str:
     those, replayed step by step the first time; a dossier is one number of answers and one lookup."""
     if view is None or dossier.case_events:
         return replay(dossier, view)
-    base = view.base  # `_machine_of_view`, its usual hit inline
-    found = _machines_of_bases.get(id(base))
-    machine = found[1] if found is not None and found[0] is base else _machine_of_view(view)
-    steps = view.steps_key
-    recorded = machine.recorded.get(steps, False)  # `recorded_answers`, its usual hit inline
-    if recorded is False:
-        recorded = machine.recorded_answers(steps)
+    sequence = view.sequence  # the machine and its answers for these steps, kept with the view's steps
+    found = sequence.replay
+    if found is None:
+        machine = _machine_of_view(view)
+        found = sequence.replay = (machine, machine.recorded_answers(view.steps_key))
+    machine, recorded = found
     if recorded is None:
         return _replay_steps(machine, view)
     reads, states = recorded
-    occurrences, radix = view.occurrences, machine._radix
+    occurrence, radix = view.occurrence, machine._radix
     key = 0
     for at, singles in reads:  # which transition each deciding step takes, a digit each (`_radix`)
-        occ = occurrences[at]
+        occ = occurrence(at)  # the view's, or (not made yet) one alone: the conditions keep nothing
         key *= radix
         for taken, holds, target in singles:
             if holds(view, occ) == target:
                 key += taken
                 break
     if view.repeated:  # the logical order then also follows each step's probation cycle
-        key = (key, tuple([occ.cycle for occ in occurrences]))
+        key = (key, tuple([occ.cycle for occ in view.occurrences]))
     state = states.get(key)
     if state is None:
         state = _replay_steps(machine, view)

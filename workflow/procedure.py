@@ -32,6 +32,24 @@ class _Decisive:
         self.wanted = {step_id: tuple(refs) for step_id, refs in wanted.items()}
         self.count = len(decided_by)
         self.in_force: dict[dt.date, RuleSet] = {}
+        self.places: dict[tuple, tuple] = {}
+        """Per sequence of recorded step ids: for each reference, (field read, the places of its step's
+        records in the order of the records); bounded: emptied when full."""
+
+    def places_of(self, steps: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """(field, places) of each reference for a dossier recording `steps`, kept for the next one."""
+        found = self.places.get(steps)
+        if found is None:
+            refs: list = [None] * self.count
+            for step_id, wanted in self.wanted.items():
+                places = tuple(at for at, recorded in enumerate(steps) if recorded == step_id)
+                for at, field in wanted:
+                    refs[at] = (field, places)
+            found = tuple(refs)
+            if len(self.places) >= 4096:
+                self.places.clear()
+            self.places[steps] = found
+        return found
 
     def rule_set_on(self, day: dt.date) -> RuleSet:
         found = self.in_force.get(day)
@@ -45,14 +63,26 @@ class _Decisive:
 _decisive: dict[int, _Decisive] = {}
 
 
-def procedure_rule_set(dossier: Dossier, catalogue: Catalogue, as_of: dt.date) -> RuleSet:
-    """The national rule set (no overlay) whose order of steps `dossier` follows."""
+def procedure_rule_set(dossier: Dossier, catalogue: Catalogue, as_of: dt.date,
+                       steps_key: tuple[str, ...] | None = None) -> RuleSet:
+    """The national rule set (no overlay) whose order of steps `dossier` follows. `steps_key`: the
+    records' step ids as a tuple, when the caller has it (the audit): then the records read are
+    found by their places, kept per sequence of steps, rather than by a pass over the records."""
     pin = dossier.rule_set
     if pin is not None:
         return catalogue.national[pin]
     decisive = _decisive.get(id(catalogue))
     if decisive is None or decisive.catalogue is not catalogue:
         decisive = _decisive[id(catalogue)] = _Decisive(catalogue)
+    if steps_key is not None:
+        entries, days = dossier.steps, []
+        for field, places in decisive.places.get(steps_key) or decisive.places_of(steps_key):
+            for at in places:  # a reference's day: the first record of its step where it is a date
+                day = getattr(entries[at], field, None)
+                if isinstance(day, dt.date):
+                    days.append(day)
+                    break
+        return decisive.rule_set_on(min(days) if days else as_of)
     wanted, remaining = decisive.wanted, decisive.count
     found: list[dt.date | None] = [None] * remaining
     for entry in dossier.steps:  # one pass, ended once every reference has its day

@@ -84,8 +84,10 @@ class AuditContext:
         return self.ruleset_for(occ.entry.date)
 
     def judge(self, view: DossierView) -> None:
-        """Sets `rs` on every occurrence of `view`: the rule sets are looked up once per dossier in
-        the usual case, however many rules then ask which one judges a step.
+        """Sets `rs` on every occurrence of `view` (when one rule set judges all and the occurrences
+        are not made yet, they are made with it when first asked for) and `view.judged_by`: the rule
+        sets are looked up once per dossier in the usual case, however many rules then ask which one
+        judges a step.
 
         The rule set of a date is a step function of the date (the catalogue's rule sets sorted by
         the day they come into force; a pin makes it constant), so when the earliest and the latest
@@ -93,8 +95,8 @@ class AuditContext:
         an order step is judged by it, and the order steps too when none is recorded or the order's
         rule set is that one. Anything else (dates on both sides of a change, order steps judged by
         another rule set) takes the step-by-step loop."""
-        occurrences = view.occurrences
-        if occurrences and self._monotone:
+        key = view.steps_key
+        if key and self._monotone:
             if self.pin is not None:  # a pinned dossier: one rule set whatever the dates
                 rs = self._pinned
             else:
@@ -111,10 +113,14 @@ class AuditContext:
                         first = self.ruleset_for(earliest)
                     if first is not rs:
                         rs = None
-            if rs is not None and (rs is self._order_rs or self._order_steps.isdisjoint(view.step_ids)):
-                for occ in occurrences:
-                    occ.rs = rs
+            if rs is not None and (rs is self._order_rs or self._order_steps.isdisjoint(key)):
                 view.judged_by = rs
+                built = view.__dict__.get("occurrences")
+                if built is None:  # the occurrences are made with it when first asked for (in C)
+                    view._rs = rs
+                else:
+                    for occ in built:
+                        occ.rs = rs
                 return
         self.judge_each(view)
 
@@ -136,6 +142,46 @@ class AuditContext:
 
 
 _EMPTY = frozenset()
+_ZEROS = repeat(0)
+"""The cycle of every occurrence of a dossier in which no step repeats (an endless iterator, shared)."""
+
+_keys: dict[tuple, tuple] = {}
+
+
+def steps_key_of(entries) -> tuple[str, ...]:
+    """The step ids of `entries` (a dossier's records) as a tuple, one object per sequence of ids: the
+    first dossier with the sequence gives it, the next ones get that same object. Every memory kept
+    per sequence (here, in workflow.procedure, workflow.machine and the rules) then finds its key by
+    identity, its step ids' hashes computed once, rather than comparing every id of every dossier.
+    Bounded: emptied when full (a later dossier then gives a new object, equal to the old one)."""
+    key = tuple([entry.step for entry in entries])
+    found = _keys.get(key)
+    if found is None:
+        if len(_keys) >= 8192:
+            _keys.clear()
+        found = _keys[key] = key
+    return found
+
+
+class StepSequence:
+    """What a view asks that depends only on its sequence of recorded step ids under its rule set,
+    kept per (rule set, sequence) so that a dossier recording a sequence seen before reads it (one
+    lookup per dossier, not one per question). `replay` and `plans` are kept for workflow.machine
+    (the machine and its answers for these steps) and workflow.audit (the step plans of these steps,
+    per rule set), which fill them on first use."""
+
+    __slots__ = ("key", "repeated", "positions", "in_order", "missing", "replay", "plans")
+
+    def __init__(self, key: tuple[str, ...]):
+        self.key = key
+        self.repeated = len(set(key)) < len(key)
+        """Whether a step is recorded more than once (an extended probation)."""
+        self.positions = None if self.repeated else {step_id: at for at, step_id in enumerate(key)}
+        """When no step repeats: each recorded step's place among the records (its one occurrence)."""
+        self.in_order: bool | None = None
+        self.missing: bool | None = None
+        self.replay = None
+        self.plans: dict[int, tuple] = {}
 
 
 class _Shape:
@@ -154,24 +200,21 @@ class _Shape:
         edges = [(step.id, req) for step in base.steps for req in step.requires]
         self.edge_steps = tuple(step for step, _ in edges)
         self.edge_requires = tuple(req for _, req in edges)
-        self.missing: dict[tuple, bool] = {}
-        """Per sequence of recorded step ids (`DossierView.steps_key`): whether a prerequisite of one
-        of them is not among them (bounded: emptied when full)."""
-        self.in_order: dict[tuple, bool] = {}
-        """Per sequence of recorded step ids: whether they follow the procedure's order, each once."""
-        self.repeats: dict[tuple, bool] = {}
-        """Per sequence of recorded step ids: whether a step is recorded more than once (bounded)."""
+        self.sequences: dict[tuple, StepSequence] = {}
+        """Per sequence of recorded step ids (`DossierView.steps_key`): what depends only on it
+        (repeats, places, order, a missing prerequisite), bounded: emptied when full."""
         self.order = {step.id: step.order for step in base.steps}
         self.prerequisites_precede = all(self.order[req] < self.order[step] for step, req in edges)
         """Whether every prerequisite comes before its step in the procedure's order: then a dossier
         recorded in that order with dates that never go back has no step before its prerequisite."""
 
-    def remember_repeats(self, key: tuple[str, ...]) -> bool:
-        """Whether a step repeats in `key`, kept for the next dossier recording the same steps."""
-        found = len(set(key)) < len(key)
-        if len(self.repeats) >= 4096:
-            self.repeats.clear()
-        self.repeats[key] = found
+    def sequence(self, key: tuple[str, ...]) -> StepSequence:
+        """The StepSequence of `key`, made and kept the first time it is asked for."""
+        found = self.sequences.get(key)
+        if found is None:
+            if len(self.sequences) >= 4096:
+                self.sequences.clear()
+            found = self.sequences[key] = StepSequence(key)
         return found
 
 
@@ -204,37 +247,42 @@ class _FoundOnce:
 
 
 class DossierView:
-    """The records of one dossier indexed for the rules. What only some dossiers ask (each step's
-    records when no step repeats, prerequisites, probation ends, the dates) is found on first asking:
-    a clean dossier's audit may never ask. These attributes start as the class's (None, or `by_step`
-    computed once) and are set on the view when found."""
+    """The records of one dossier indexed for the rules. What only some dossiers ask (the occurrences
+    themselves, each step's records when no step repeats, prerequisites, probation ends, the dates)
+    is found on first asking: a clean dossier's audit may never ask. These attributes start as the
+    class's (None, or computed once by `_FoundOnce`) and are set on the view when found. The view
+    reads the dossier's records as they are when it is made (the list object it had then)."""
 
     _ends: list[dt.date] | None = None
     _prerequisites: dict[int, list] | None = None
     _all_prerequisites: list[list] | None = None
-    _in_order: bool | None = None
-    _steps_key: tuple[str, ...] | None = None
-    _dates: list[dt.date] | None = None
+    _rs: RuleSet | None = None
+    """The rule set `AuditContext.judge` found for every record before the occurrences were made:
+    they are made with it."""
     judged_by: RuleSet | None = None
     """The one rule set that judges every step, once the audit has judged them (AuditContext.judge)."""
 
-    def __init__(self, dossier: Dossier, base: RuleSet):
+    def __init__(self, dossier: Dossier, base: RuleSet, steps_key: tuple[str, ...] | None = None):
+        """`steps_key`: `steps_key_of(dossier.steps)` when the caller has it already (the audit)."""
         self.dossier = dossier
         self.base = base
-        entries = dossier.steps
-        self.step_ids = step_ids = [entry.step for entry in entries]
-        """The step id of each record, in the dossier's order (that of `occurrences`)."""
-        occurrences = list(map(Occurrence, range(len(entries)), entries, step_ids))
-        self.occurrences: list[Occurrence] = occurrences
-        self._steps_key = key = tuple(step_ids)
-        self._shape = shape = _shape(base)
-        repeated = shape.repeats.get(key)
-        if repeated is None:
-            repeated = shape.remember_repeats(key)
-        self.repeated = repeated
+        self._entries = entries = dossier.steps
+        shape = _shapes.get(id(base))
+        if shape is None or shape.base is not base:
+            shape = _shape(base)
+        self._shape = shape
+        if steps_key is None:
+            steps_key = steps_key_of(entries)
+        self.sequence = sequence = shape.sequences.get(steps_key) or shape.sequence(steps_key)
+        self.steps_key = sequence.key
+        """The recorded step ids as a tuple (`steps_key_of`): what the answers that depend only on
+        them are kept by."""
+        self.repeated = repeated = sequence.repeated
         """Whether any step is recorded more than once (an extended probation): else first, last and
         the step of any cycle are the one occurrence, and prerequisites are one lookup each."""
         if repeated:  # each step's records in a list, in the order of the records, filled in C
+            step_ids = sequence.key
+            occurrences = self.occurrences = list(map(Occurrence, range(len(entries)), entries, step_ids))
             by_step = {step_id: [] for step_id in step_ids}
             deque(map(list.append, map(by_step.__getitem__, step_ids), occurrences), 0)
             cyclic = shape.cyclic
@@ -246,42 +294,54 @@ class DossierView:
             self.by_step = by_step
 
     @_FoundOnce
+    def occurrences(self) -> list[Occurrence]:
+        """One Occurrence per record, in the order of the records: made on first asking when no step
+        repeats (with the view when one does: it numbers the cycles), in C, each with the rule set
+        that judges it when `AuditContext.judge` found one for all (else None until it is judged)."""
+        entries = self._entries
+        if self._rs is None:
+            return list(map(Occurrence, range(len(entries)), entries, self.steps_key))
+        return list(map(Occurrence, range(len(entries)), entries, self.steps_key, _ZEROS, repeat(self._rs)))
+
+    @_FoundOnce
     def by_step(self) -> dict[str, list[Occurrence] | tuple[Occurrence]]:
         """Each recorded step's occurrences: a list (a probation cycle's steps sorted by cycle) when a
         step repeats (built with the view: it numbers the cycles), else a one-element tuple per step,
         built in one call when first asked (an audit of a clean dossier may not ask)."""
-        return dict(zip(self.step_ids, zip(self.occurrences)))
+        return dict(zip(self.steps_key, zip(self.occurrences)))
 
-    @property
+    @_FoundOnce
+    def step_ids(self) -> list[str]:
+        """The step id of each record, in the dossier's order (that of `occurrences`)."""
+        return list(self.steps_key)
+
+    @_FoundOnce
     def dates(self) -> list[dt.date]:
         """The date of each record, in the order of `occurrences` (read once per view)."""
-        found = self._dates
-        if found is None:
-            found = self._dates = [entry.date for entry in self.dossier.steps]
-        return found
+        return [entry.date for entry in self._entries]
 
-    @property
-    def steps_key(self) -> tuple[str, ...]:
-        """The recorded step ids as a tuple: what the answers that depend only on them are kept by."""
-        key = self._steps_key
-        if key is None:
-            key = self._steps_key = tuple(self.step_ids)
-        return key
+    def occurrence(self, at: int) -> Occurrence:
+        """`occurrences[at]`; when they are not made yet (then no step repeats), an equal Occurrence
+        made alone, for a reader that only reads it (the replay's deciding conditions): a clean
+        dossier's audit may then never make them all."""
+        made = self.__dict__.get("occurrences")
+        if made is not None:
+            return made[at]
+        return Occurrence(at, self._entries[at], self.steps_key[at], 0, self._rs)
+
+    def only(self, step_id: str):
+        """When no step repeats: the record (entry) of `step_id`, or None when it is not recorded
+        (without making the occurrences)."""
+        at = self.sequence.positions.get(step_id)
+        return None if at is None else self._entries[at]
 
     def recorded_in_order(self) -> bool:
         """Whether the steps are recorded in the procedure's order, each step once (the usual case)."""
-        found = self._in_order
+        sequence = self.sequence
+        found = sequence.in_order
         if found is None:
-            key = self.steps_key
-            known = self._shape.in_order
-            found = known.get(key)
-            if found is None:
-                ranks = list(map(self._shape.order.__getitem__, key))
-                found = all(map(lt, ranks, ranks[1:]))
-                if len(known) >= 4096:
-                    known.clear()
-                known[key] = found
-            self._in_order = found
+            ranks = list(map(self._shape.order.__getitem__, sequence.key))
+            found = sequence.in_order = all(map(lt, ranks, ranks[1:]))
         return found
 
     def dated_in_order(self) -> bool:
@@ -293,14 +353,27 @@ class DossierView:
         return all(map(le, dates, dates[1:]))
 
     def first(self, step_id: str) -> Occurrence | None:
+        if not self.repeated:  # the one record's occurrence, without `by_step`
+            at = self.sequence.positions.get(step_id)
+            return None if at is None else self.occurrences[at]
         occs = self.by_step.get(step_id)
         return occs[0] if occs else None
 
     def last(self, step_id: str) -> Occurrence | None:
+        if not self.repeated:
+            at = self.sequence.positions.get(step_id)
+            return None if at is None else self.occurrences[at]
         occs = self.by_step.get(step_id)
         return occs[-1] if occs else None
 
     def in_cycle(self, step_id: str, cycle: int) -> Occurrence | None:
+        if not self.repeated:  # the one record, as the list of one below would answer, without `by_step`
+            at = self.sequence.positions.get(step_id)
+            if at is None:
+                return None
+            if cycle == 0 or step_id not in self._shape.cyclic:
+                return self.occurrences[at]
+            return (self.occurrences[at],)[cycle] if cycle < 1 else None
         occs = self.by_step.get(step_id)
         if not occs:
             return None
@@ -316,10 +389,10 @@ class DossierView:
         if found is None:
             if self.repeated:
                 found = [self.prerequisites(occ) for occ in self.occurrences]
-            else:
-                by_step, requires = self.by_step, self._shape.requires
-                found = [[(req, by_step[req][0] if req in by_step else None) for req in requires[occ.step]]
-                         for occ in self.occurrences]
+            else:  # each prerequisite's one record, found by its place
+                positions, requires, occurrences = self.sequence.positions, self._shape.requires, self.occurrences
+                found = [[(req, occurrences[positions[req]] if req in positions else None)
+                          for req in requires[step_id]] for step_id in self.steps_key]
             self._all_prerequisites = found
         return found
 
@@ -332,7 +405,7 @@ class DossierView:
                        for occ, found in zip(self.occurrences, self.all_prerequisites()) for _, prior in found)
         if self._shape.prerequisites_precede and self.dated_in_order():
             return False
-        day_of = {entry.step: entry.date for entry in self.dossier.steps}
+        day_of = {entry.step: entry.date for entry in self._entries}
         shape = self._shape
         return any(map(lt, map(day_of.get, shape.edge_steps, repeat(dt.date.max)),
                        map(day_of.get, shape.edge_requires, repeat(dt.date.min))))
@@ -344,28 +417,25 @@ class DossierView:
         if self.repeated:
             return [(occ, req, prior) for occ, found in zip(self.occurrences, self.all_prerequisites())
                     for req, prior in found if prior is not None and occ.entry.date < prior.entry.date]
-        by_step, requires, out = self.by_step, self._shape.requires, []
-        for occ in self.occurrences:
-            day = occ.entry.date
-            for req in requires[occ.step]:
-                prior = by_step.get(req)
-                if prior is not None and day < prior[0].entry.date:
-                    out.append((occ, req, prior[0]))
+        positions, requires, entries, out = self.sequence.positions, self._shape.requires, self._entries, []
+        for at, step_id in enumerate(self.steps_key):  # the occurrences are made only for what is found
+            day = entries[at].date
+            for req in requires[step_id]:
+                prior = positions.get(req)
+                if prior is not None and day < entries[prior].date:
+                    occurrences = self.occurrences
+                    out.append((occurrences[at], req, occurrences[prior]))
         return out
 
     def some_prerequisite_missing(self) -> bool:
         """Whether any recorded step lacks a prerequisite (without building the lists when no step repeats)."""
         if self.repeated:
             return any(prior is None for found in self.all_prerequisites() for _, prior in found)
-        shape, key = self._shape, self.steps_key
-        found = shape.missing.get(key)
-        if found is None:
-            by_step = self.by_step  # every prerequisite of a recorded step, at once: is one not recorded?
-            needed = _EMPTY.union(*map(shape.required_sets.__getitem__, by_step))
-            found = not needed <= by_step.keys()
-            if len(shape.missing) >= 4096:
-                shape.missing.clear()
-            shape.missing[key] = found
+        sequence = self.sequence
+        found = sequence.missing
+        if found is None:  # every prerequisite of a recorded step, at once: is one not recorded?
+            needed = _EMPTY.union(*map(self._shape.required_sets.__getitem__, sequence.key))
+            found = sequence.missing = not needed <= sequence.positions.keys()
         return found
 
     def prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
@@ -382,8 +452,9 @@ class DossierView:
 
     def _find_prerequisites(self, occ: Occurrence) -> list[tuple[str, Occurrence | None]]:
         if not self.repeated:
-            by_step = self.by_step
-            return [(req, by_step[req][0] if req in by_step else None) for req in self._shape.requires[occ.step]]
+            positions, occurrences = self.sequence.positions, self.occurrences
+            return [(req, occurrences[positions[req]] if req in positions else None)
+                    for req in self._shape.requires[occ.step]]
         shape = self._shape  # the rule set's cyclic steps, prerequisites and probation, read once per rule set
         cyclic = shape.cyclic
         step_cyclic = occ.step in cyclic
@@ -403,8 +474,8 @@ class DossierView:
         if name == "probation_end":
             return self.probation_end(occ.cycle)
         if not self.repeated:
-            found = self.by_step.get(name)
-            return found[0].entry.date if found else None
+            at = self.sequence.positions.get(name)
+            return None if at is None else self._entries[at].date
         cyclic = self._shape.cyclic
         if name in cyclic and occ.step in cyclic:
             found = self.in_cycle(name, occ.cycle)
@@ -423,6 +494,8 @@ class DossierView:
         """Whether a step that (transitively) follows this one is recorded: the case went on from it."""
         shape = self._shape  # the rule set's descendants and cyclic steps, read once per rule set
         later = shape.descendants.get(occ.step, _EMPTY)
+        if not self.repeated:  # every record is of the first cycle: is any later step recorded?
+            return not later.isdisjoint(self.sequence.positions)
         cyclic = occ.step in shape.cyclic
         for step_id in later:
             for other in self.by_step.get(step_id, ()):
@@ -432,6 +505,12 @@ class DossierView:
         return False
 
     def conversion_outcome(self, cycle: int) -> str | None:
+        """The decision of the conversion meeting of `cycle` (its outcome, "convert" when it records
+        none), or None when that meeting is not recorded."""
+        if not self.repeated and cycle >= 0:  # `in_cycle` of the one record, without the occurrences
+            decided_by = self._shape.decided_by
+            meeting = None if cycle and decided_by in self._shape.cyclic else self.only(decided_by)
+            return None if meeting is None else meeting.outcome or "convert"
         meeting = self.in_cycle(self._shape.decided_by, cycle)
         if meeting is None:
             return None
@@ -442,14 +521,20 @@ class DossierView:
         each extension."""
         if self._ends is None:
             probation = self.base.probation
-            start = self.first(probation.starts_with)
+            if self.repeated:
+                start = self.first(probation.starts_with)
+                start = None if start is None else start.entry
+                meetings = [occ.entry for occ in self.by_step.get(probation.decided_by, [])]
+            else:  # each the one record of its step, read without the occurrences
+                start, meeting = self.only(probation.starts_with), self.only(probation.decided_by)
+                meetings = () if meeting is None else (meeting,)
             ends: list[dt.date] = []
             if start is not None:
-                end = add_months(start.entry.date, probation.months)
+                end = add_months(start.date, probation.months)
                 ends.append(end)
-                for meeting in self.by_step.get(probation.decided_by, []):
-                    if meeting.entry.outcome == "extend" and meeting.entry.extend_months:
-                        end = add_months(end, meeting.entry.extend_months)
+                for meeting in meetings:
+                    if meeting.outcome == "extend" and meeting.extend_months:
+                        end = add_months(end, meeting.extend_months)
                         ends.append(end)
                     else:
                         break

@@ -42,10 +42,11 @@ def _last(document: dict, step_id: str) -> dict:
     return [entry for entry in document["steps"] if entry["step"] == step_id][-1]
 
 
-def _extend(document: dict) -> None:
-    """An extended probation: s23 extends by `months`, s21–s24 follow again (steps then repeat)."""
-    cycle = [_step(document, s) for s in ("s21_probation_education", "s22_conversion_applied",
-                                          "s23_conversion_meeting", "s24_conversion_approved")]
+def _extend(document: dict, pick=_step) -> None:
+    """An extended probation: s23 extends by `months`, s21–s24 follow again (steps then repeat). With
+    `pick=_last` the latest cycle is the one extended (a probation extended once more)."""
+    cycle = [pick(document, s) for s in ("s21_probation_education", "s22_conversion_applied",
+                                         "s23_conversion_meeting", "s24_conversion_approved")]
     cycle[2].update(outcome="extend", extend_months=6)
     again = []
     for entry in cycle:
@@ -94,6 +95,10 @@ CASES = [
      lambda d: _step(d, "s15_admission_meeting").update(votes={"expected": 12, "present": 9, "yes": 5})),
     ("extension", "EXTENSION_INVALID", None, None,
      lambda d: (_extend(d), _step(d, "s23_conversion_meeting").update(extend_months=3))),
+    ("extension", "EXTENSION_INVALID", None, None,  # no months written
+     lambda d: (_extend(d), _step(d, "s23_conversion_meeting").pop("extend_months"))),
+    ("extension", "EXTENSION_INVALID", None, None,  # months in range, extended once more than allowed
+     lambda d: (_extend(d), _extend(d, _last))),
     ("party_standing", "PARTY_STANDING_WRONG", None, None,
      lambda d: _last(d, "s24_conversion_approved").update(party_standing_from=_day(_last(d, "s24_conversion_approved")["date"], 9))),
     ("approver", "APPROVER_NOT_AUTHORISED", None, None,
@@ -215,3 +220,15 @@ def test_a_rule_code_with_line_breaks_stays_inside_the_comment():
     view = SimpleNamespace(dossier=SimpleNamespace(steps=[object()]), occurrences=[object()])
     plan(view, None, [])  # runs the one call, raises nothing
     assert called == [hostile.code]
+
+
+def test_an_extended_probation_asks_the_view_only_of_repeated_steps():
+    """When a step repeats, a record whose step and anchor are each recorded once reads its anchor where
+    it is (cycle 0: the view's answer is that record); a record of a repeated step asks the view, once."""
+    rs = default_catalogue().national["2014"]
+    document = copy.deepcopy(BASE)
+    _extend(document)
+    source = compiled_plan.plan_source(rs, [entry["step"] for entry in document["steps"]], repeated=True)
+    assert "view.anchor('s01_application'" not in source  # s02_applicant_talk: TALK_LATE from the one s01
+    assert "view.in_cycle('s10_political_review'" not in source
+    assert source.count("= view.anchor('probation_end', view.occurrences[22])") == 1  # s23 repeats: asked once, kept

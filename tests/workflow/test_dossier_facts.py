@@ -131,6 +131,9 @@ def _step(d, step_id):
     lambda d: _step(d, "s17_admission_approved").update(approving_body={"type": "nobody"}),
     lambda d: _step(d, "s17_admission_approved").update(approving_body={"type": "committee", "name": "委" * 201}),
     lambda d: _step(d, "s03_activist_determined").update(nomination=["boss"]),
+    lambda d: _step(d, "s03_activist_determined").update(nomination=["party_members", "boss"]),
+    lambda d: _step(d, "s15_admission_meeting")["votes"].update(written_no=7),
+    lambda d: _step(d, "s24_conversion_approved").update(approving_body={"type": "Committee", "name": "校党委"}),
     lambda d: _step(d, "s05_contacts_assigned")["people"][0].update(name=""),
     lambda d: _step(d, "s05_contacts_assigned")["people"][0].update(status="member"),
     lambda d: d["steps"][0].update(paper_review={"reviewed_by": "", "imported_by": "甲", "imported_on": "2024-01-01"}),
@@ -142,6 +145,10 @@ def _step(d, step_id):
     lambda d: d["materials"][0].update(step="s99_nothing"),
     lambda d: d["materials"][0].update(sha256="A" * 64),
     lambda d: d["materials"][0].update(sha256="a" * 64 + "\n"),
+    lambda d: d["materials"][0].update(sha256="a" * 63),
+    lambda d: d["materials"][0].update(sha256="a" * 65),
+    lambda d: d["materials"][0].update(sha256="\n" + "a" * 64),
+    lambda d: d["materials"][-1].update(id="photo"),
     lambda d: d.update(overlay="nowhere"),
     lambda d: d.update(overlay={"id": "lax", "rules": [{"code": "TALK_LATE", "within": "2 months"}]}),
     lambda d: d.update(case_events=[{"kind": "moved", "date": "2024-01-01"}]),
@@ -151,6 +158,27 @@ def test_what_only_the_validated_path_may_judge_is_left_to_it(mutate):
     mutate(document)
     text = json.dumps(document, ensure_ascii=False)
     assert read_facts(text) is None
+    _same(text)
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: _step(d, "s24_conversion_approved").update(approving_body={"type": "committee", "name": "校党委"}),
+    lambda d: _step(d, "s17_admission_approved").update(approving_body={"type": "general_branch"}),
+    lambda d: _step(d, "s03_activist_determined").update(nomination=[]),
+    lambda d: _step(d, "s15_admission_meeting").update(votes={"expected": 10, "present": 6, "yes": 4, "no": 1,
+                                                             "abstain": 1, "written_yes": 3, "written_no": 1}),
+    lambda d: d["materials"][0].update(sha256="0123456789abcdef" * 4),
+    lambda d: d["person"].update(name="李" * 100),
+    lambda d: d.update(id="x" * 64),
+])
+def test_what_decoding_checks_is_still_accepted_at_its_bounds(mutate):
+    """Votes, a nomination, an approving body's kind, a digest, the name's and the id's length are
+    checked while decoding (msgspec constraints and `__post_init__`): a value at the bound is read
+    fast, with the values and audit of the validated path."""
+    document, _ = _case(EXAMPLES[0])
+    mutate(document)
+    text = json.dumps(document, ensure_ascii=False)
+    assert read_facts(text) is not None
     _same(text)
 
 

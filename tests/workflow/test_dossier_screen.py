@@ -156,8 +156,8 @@ def test_a_hypothetical_step_runs_every_evaluator():
     dossier = DOSSIERS[0]
     ctx, view = _audited(dossier, DAYS[0])
     ctx.hypothetical = len(dossier.steps) - 1
-    plan = tuple((lambda code, v, c, out: calls.append(code), code, lambda seen, v: False)
-                 for _, code, _ in _plan(ctx.catalogue))
+    plan = dossier_screen.plan((dossier_screen.may_find(lambda seen, v: False)(
+        lambda code, v, c, out: calls.append(code)), code) for _, code, _ in _plan(ctx.catalogue))
     dossier_screen.run(plan, view, ctx, [])
     assert calls == [code for _, code, _ in plan]
     ctx.hypothetical = None

@@ -143,3 +143,33 @@ def test_steps_and_materials_are_still_looked_up_in_a_catalogue_that_lacks_one()
     text = json.dumps(document, ensure_ascii=False)
     assert read_facts(text, default_catalogue()) is not None
     assert read_facts(text, _catalogue_without(material_step)) is None
+
+
+def test_a_state_of_another_type_is_written_the_general_way(monkeypatch):
+    """The state's part of an entry is kept per state, only for text: a state that is None (or any
+    other value) still gives `entry_text`'s text."""
+    for state in ("s02_applicant_talk", "引号\"状态\\", None, "s02_applicant_talk"):
+        audit = DossierAudit("D1", state, [_finding()] if state else [])
+        monkeypatch.setattr(audit_stream, "audit_dossier", lambda dossier, as_of, audit=audit: audit)
+        for organisation in (None, "支部"):
+            result = next(iter(audit_sources([Source("d.json", _example_text(), organisation=organisation)],
+                                             AS_OF, workers=0)))
+            assert (result.entry, result.codes, result.has_violations) == _general(audit, organisation)
+
+
+def test_a_pinned_source_the_fast_reading_refuses_is_judged_as_the_validated_model_pinned():
+    """`_audit_one` reads as `read_source` does, without its call for most sources: a pin or overlay on
+    a document only the validated path takes in (an unknown field) is applied to that model."""
+    from workflow.dossier import parse_dossier
+
+    document = _example() | {"note": "纸质档案"}
+    text = json.dumps(document, ensure_ascii=False)
+    assert read_facts(text) is None
+    for pin, overlay in (("2014", None), (None, "example-university"), ("2014", "example-university")):
+        source = Source("d.json", text, rule_set=pin, overlay=overlay)
+        model = read_source(source)
+        assert (model.rule_set, model.overlay) == (pin or document.get("rule_set"), overlay or document.get("overlay"))
+        expected = parse_dossier(text).model_copy(update={k: v for k, v in (("rule_set", pin), ("overlay", overlay))
+                                                          if v is not None})
+        result = next(iter(audit_sources([source], AS_OF, workers=0)))
+        assert result.audit == audit_dossier(expected, AS_OF).to_dict()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from string import Formatter
 
 from checklists.model import Rule, RuleSet
 from workflow.findings import Finding, fill
@@ -34,13 +35,91 @@ def text(value) -> str:
     return str(value)
 
 
+def _generic(template: str, step_name: str, step_id: str | None, fields: dict, day) -> str:
+    """The message the general way: the fixed fields and the evaluator's (each written as text) in
+    one mapping, `format_map`; a field the template names and nobody gave is shown as written
+    (findings.fill). What every prepared message (`_prepared_message`) writes too."""
+    values = {"step_name": step_name, "step": step_id or ""}
+    if day is not None:
+        values["date"] = _ISO.get(day) or iso(day)
+    for key, value in fields.items():
+        kind = type(value)
+        values[key] = value if kind is str else (_ISO.get(value) or iso(value)) if kind is _DATE else text(value)
+    try:
+        return template.format_map(values)
+    except KeyError:
+        return fill(template, values)
+
+
+def _plain_fields(template: str) -> list[tuple[str, str | None]] | None:
+    """[(literal text, field name or None)] of a template whose every field is a plain name (no
+    conversion, format spec, index or attribute), read as `str.format_map` reads it; None for any
+    other template (or one it cannot read), which is then filled the general way."""
+    try:
+        parts = list(Formatter().parse(template))
+    except ValueError:
+        return None
+    for _, name, spec, conversion in parts:
+        if name is not None and (not name.isidentifier() or spec or conversion):
+            return None
+    return [(literal, name) for literal, name, _, _ in parts]
+
+
+def _literal(text: str) -> str:
+    """`text` as a piece of an f-string's source that writes exactly it."""
+    return "f" + repr(text).replace("{", "{{").replace("}", "}}")
+
+
+def _prepared_message(template: str, step_name: str, step_id: str | None):
+    """`message(fields, day)`: the finding's message for one head, the same text `_generic` writes.
+
+    Why: `format_map` of a short Chinese template costs several times an f-string of its pieces, and
+    the general way builds a mapping of every field first. For a template whose fields are all plain
+    names the message is written as one generated f-string: each field the template names is read
+    from the evaluator's fields and written as text the same way; the step's name and id (fixed for the
+    head) and `date` (the record's day) are used when the evaluator does not give them. A field the
+    template names and nobody gave (KeyError) goes the general way, which shows it as written."""
+    parts = _plain_fields(template)
+    if parts is None:
+        return lambda fields, day: _generic(template, step_name, step_id, fields, day)
+    fixed = {"step_name": step_name, "step": step_id or ""}
+    names: dict[str, str] = {}
+    lines, pieces = [], []
+    for literal, name in parts:
+        if literal:
+            pieces.append(_literal(literal))
+        if name is None:
+            continue
+        local = names.get(name)
+        if local is None:
+            local = names[name] = f"v{len(names)}"
+            if name == "date":  # the record's day, unless the evaluator gives one (none: shown as written)
+                lines += ["if 'date' in fields:", f"    {local} = fields['date']", "elif day is None:",
+                          "    raise KeyError('date')", "else:", f"    {local} = day"]
+            elif name in fixed:
+                lines += [f"{local} = fields[{name!r}] if {name!r} in fields else {fixed[name]!r}"]
+            else:
+                lines.append(f"{local} = fields[{name!r}]")
+            lines += [f"if (kind := type({local})) is DATE:", f"    {local} = ISO_GET({local}) or ISO({local})",
+                      "elif kind is not STR:", f"    {local} = TEXT({local})"]
+        pieces.append(f"f'{{{local}}}'")
+    body = "\n".join("        " + line for line in lines)
+    source = (f"def message(fields, day):\n    try:\n{body or '        pass'}\n    except KeyError:\n"
+              f"        return GENERIC(TEMPLATE, STEP_NAME, STEP_ID, fields, day)\n"
+              f"    return {' '.join(pieces) or repr('')}\n")
+    namespace = {"DATE": _DATE, "STR": str, "ISO_GET": _ISO.get, "ISO": iso, "TEXT": text, "GENERIC": _generic,
+                 "TEMPLATE": template, "STEP_NAME": step_name, "STEP_ID": step_id}
+    exec(compile(source, "<finding message>", "exec"), namespace)
+    return namespace["message"]
+
+
 _heads: dict[tuple, tuple] = {}
 
 
 def _head(rule: Rule, rs: RuleSet, step_id: str | None) -> tuple:
     """What every finding of `rule` under `rs` at `step_id` shares, read once from the checklist
-    objects (each of their attributes is a pydantic lookup): the step's name and order, the message
-    template with the rule's figures in, and the finding's fixed fields."""
+    objects (each of their attributes is a pydantic lookup): the message written from the template
+    with the rule's figures and the step's name in (`_prepared_message`), and the finding's fixed fields."""
     step_def = rs.step_by_id.get(step_id) if step_id else None
     if step_def is None:
         step_name, order = "", 99
@@ -50,38 +129,25 @@ def _head(rule: Rule, rs: RuleSet, step_id: str | None) -> tuple:
     template = found[1] if found is not None and found[0] is rule else message_template(rule)
     if len(_heads) >= 4096:
         _heads.clear()
-    head = _heads[(id(rule), id(rs), step_id)] = (rule, rs, step_name, order, template, rule.code, rule.severity,
-                                                  rs.id, rule.article, rule.overlay)
+    head = _heads[(id(rule), id(rs), step_id)] = (rule, rs, _prepared_message(template, step_name, step_id),
+                                                  order, rule.code, rule.severity, rs.id, rule.article, rule.overlay)
     return head
 
 
 def finding(rule: Rule, rs: RuleSet, occ: Occurrence | None, fields: dict, *, severity: str | None = None,
             provisional: bool = False, step: str | None = None, subject: str | None = None) -> Finding:
     """One finding of `rule` under `rs`. Written for the audit of many faulty dossiers: what the
-    rule, rule set and step fix is read once (`_head`), the message's fields are gathered into a plain
-    mapping (a missing one is rare: then `fill` shows it as written), dates (most fields) written
-    without a call, and the record built positionally (Finding's order)."""
-    step_id = step or (occ.step if occ else None)
+    rule, rule set and step fix is read once (`_head`), with the message's own writer, and the record
+    built positionally (Finding's order)."""
+    if occ is None:
+        step_id, index, day = step or None, None, None
+    else:
+        step_id, index, day = step or occ.step, occ.index, occ.entry.date
     head = _heads.get((id(rule), id(rs), step_id))
     if head is None or head[0] is not rule or head[1] is not rs:
         head = _head(rule, rs, step_id)
-    _, _, step_name, order, template, code, rule_severity, rs_id, article, overlay = head
-    values = {"step_name": step_name, "step": step_id or ""}
-    if occ is not None:
-        day = occ.entry.date
-        values["date"] = _ISO.get(day) or iso(day)  # the remembered text asked inline: hot
-        index = occ.index
-    else:
-        index = None
-    for key, value in fields.items():
-        kind = type(value)
-        values[key] = value if kind is str else (_ISO.get(value) or iso(value)) if kind is _DATE else text(value)
-    try:
-        message = template.format_map(values)
-    except KeyError:  # a field the template names and nobody gave: shown as written (findings.fill)
-        message = fill(template, values)
-    return Finding(code, severity or rule_severity, step_id, rs_id, article, message,
-                   provisional, overlay, index, order, subject)
+    return Finding(head[4], severity or head[5], step_id, head[6], head[7], head[2](fields, day),
+                   provisional, head[8], index, head[3], subject)
 
 
 def is_hypothetical(ctx, occ: Occurrence) -> bool:

@@ -41,14 +41,13 @@ def write_plan(rs, run, steps: tuple[str, ...], repeated: bool) -> tuple[str, di
     """(source, namespace) of the plan of `run`: (evaluator, rule, position) in the audit's order."""
     w = PlanWriter(rs, steps, repeated)
     w.load("E", "view.dossier.steps")
-    w.load("O", "view.occurrences")
     for n, (evaluator, rule, at) in enumerate(run):
         head = "# " + _one_line(f"{steps[at]} (record {at}): {rule.kind} {rule.code}")
         mark = len(w.lines)
         w.lines.append(head)
         screen = SCREENS.get(evaluator)
         found = None if screen is None else screen(w, rule, at)
-        call = f"{w.const(evaluator, 'CHECK')}({w.const(rule, 'RULE')}, O[{at}], view, ctx, out)"
+        call = f"{w.const(evaluator, 'CHECK')}({w.const(rule, 'RULE')}, view.occurrences[{at}], view, ctx, out)"
         if found is None:
             w.lines[mark] = head + ": always called"
             w.lines.append(call)

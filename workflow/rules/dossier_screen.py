@@ -10,6 +10,10 @@ A declaration must be conservative: whenever its evaluator would report anything
 "maybe" (tests/workflow/test_dossier_screen.py holds every declared one to that). An evaluator
 without a declaration always runs, and so does every evaluator when the audit asks what a
 hypothetical step would meet (`ctx.hypothetical`, the plan): that path stays the plain one.
+
+Most dossiers show nothing at all to the walk (`look` then answers `NOTHING`); for them `run` goes
+through a shorter list, without the evaluators whose declaration reads the walk alone
+(`may_find(..., seen_only=True)`) and says "no" to `NOTHING` (`Plan.after_nothing`).
 """
 from __future__ import annotations
 
@@ -22,8 +26,9 @@ _EARLIEST = dt.date.min
 _NO_NAME = object()  # differs from every name, None included: the first step's names are always looked at
 
 
-class Seen(msgspec.Struct, gc=False):
-    """What one walk over a dossier saw (a msgspec record: made without a Python call per dossier)."""
+class Seen(msgspec.Struct, frozen=True, gc=False):
+    """What one walk over a dossier saw (a msgspec record: made without a Python call per dossier;
+    frozen: `NOTHING` is shared)."""
 
     late: bool
     """A date after the day of the audit: a step's or its review's, a record's, a material's, a notice's end."""
@@ -41,12 +46,18 @@ class Seen(msgspec.Struct, gc=False):
     """A listed material without a signature."""
 
 
-def may_find(predicate: Callable[[Seen, object], bool]):
+NOTHING = Seen(False, False, False, False, False, False, False)
+"""What `look` answers for a dossier in which it saw nothing (the usual case): always this record."""
+
+
+def may_find(predicate: Callable[[Seen, object], bool], *, seen_only: bool = False):
     """Declares, above a dossier evaluator, when it may find anything: `predicate(seen, view)` is
-    False only if the evaluator would certainly report nothing for that dossier."""
+    False only if the evaluator would certainly report nothing for that dossier. `seen_only`: the
+    predicate reads `seen` alone, never the view (`plan` asks it once with `NOTHING` and no view)."""
 
     def mark(evaluator):
         evaluator.may_find = predicate
+        evaluator.may_find_seen_only = seen_only
         return evaluator
 
     return mark
@@ -104,21 +115,39 @@ def look(dossier, as_of: dt.date) -> Seen:
         day = material.date
         if day is not None and day > as_of:
             late = True
-    return Seen(late, back, unreviewed and (carries or paper), same, paper, corrected, unsigned)
+    unreviewed = unreviewed and (carries or paper)
+    if not (late or back or unreviewed or same or paper or corrected or unsigned):
+        return NOTHING
+    return Seen(late, back, unreviewed, same, paper, corrected, unsigned)
 
 
-def plan(evaluators) -> tuple[tuple, ...]:
-    """(evaluator, code, predicate or None) for each (evaluator, code), in their order."""
-    return tuple((evaluator, code, predicate_of(evaluator)) for evaluator, code in evaluators)
+class Plan(tuple):
+    """(evaluator, code, predicate or None) for each dossier rule, in their order (a tuple), and
+    `after_nothing`: the same without those whose predicate reads only what the walk saw and says
+    "no" when it saw nothing; `run` goes through that one for a dossier where `look` saw nothing."""
+
+    after_nothing: tuple
 
 
-def run(dossier_plan, view, ctx, out: list) -> None:
+def plan(evaluators) -> Plan:
+    """The `Plan` of the (evaluator, code) pairs, in their order."""
+    entries = Plan((evaluator, code, predicate_of(evaluator)) for evaluator, code in evaluators)
+    entries.after_nothing = tuple(entry for entry in entries if not _never_after_nothing(entry[0], entry[2]))
+    return entries
+
+
+def _never_after_nothing(evaluator, predicate) -> bool:
+    """Whether `predicate` (declared seen-only) says "no" for a dossier in which the walk saw nothing."""
+    return predicate is not None and getattr(evaluator, "may_find_seen_only", False) and not predicate(NOTHING, None)
+
+
+def run(dossier_plan: Plan, view, ctx, out: list) -> None:
     """Every evaluator of `dossier_plan` (from `plan`) that may find anything in `view`'s dossier."""
     if ctx.hypothetical is not None:  # what would block a step (the plan): every evaluator, as it is
         for evaluator, code, _ in dossier_plan:
             evaluator(code, view, ctx, out)
         return
     seen = look(view.dossier, ctx.as_of)
-    for evaluator, code, predicate in dossier_plan:
+    for evaluator, code, predicate in dossier_plan.after_nothing if seen is NOTHING else dossier_plan:
         if predicate is None or predicate(seen, view):
             evaluator(code, view, ctx, out)

@@ -37,20 +37,25 @@ def assessments(rule, occ, view, ctx, out) -> None:
 
 
 def thought_reports(rule, occ, view, ctx, out) -> None:
-    """No stretch longer than `every` without a thought report between the anchor and the step."""
+    """No stretch longer than `every` without a thought report between the anchor and the step.
+    (Called for the steps whose screen says a stretch may be too long, often with no report at all:
+    the reports are sorted only when there are some, the loop's values are read once.)"""
     params = rule.params
     anchor = view.anchor(params.from_, occ)
-    if anchor is None or occ.entry.date < anchor:
+    day = occ.entry.date
+    if anchor is None or day < anchor:
         return
-    reports = sorted(t.date for t in view.dossier.thought_reports if anchor < t.date <= occ.entry.date)
+    listed = view.dossier.thought_reports
+    reports = sorted([t.date for t in listed if anchor < t.date <= day]) if listed else ()
+    every, count = params.every, len(reports)
     previous, i, rs = anchor, 0, None
     while True:
-        deadline = add_gap(previous, params.every)
-        if deadline >= occ.entry.date:
+        deadline = add_gap(previous, every)
+        if deadline >= day:
             return
-        while i < len(reports) and reports[i] <= previous:
+        while i < count and reports[i] <= previous:
             i += 1
-        if i < len(reports) and reports[i] <= deadline:
+        if i < count and reports[i] <= deadline:
             previous = reports[i]
             continue
         rs = rs or occ.rs

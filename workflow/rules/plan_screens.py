@@ -45,24 +45,33 @@ class AssessmentWindows:
 
     def __init__(self, every, period):
         self.every, self.period, self.ends = every, period, {}
+        self.counted = every.months > 0 or every.days > 0
+        """Whether the windows move on (else the screen does not count them: the evaluator answers)."""
 
     def may_fire(self, anchor, until, assessments) -> bool:
-        every = self.every
-        if every.months <= 0 and every.days <= 0:
-            return True  # not a window the screen counts: the evaluator answers
+        if not self.counted:
+            return True
         ends = self.ends.get(anchor)
         if ends is None:
-            if len(self.ends) >= _LIMIT:
-                self.ends.clear()
-            ends = self.ends[anchor] = [periodic.window_end(anchor, every, 1)]
+            ends = self._first_end(anchor)
+        if until < ends[0]:
+            return False  # no window ends by the step
         while ends[-1] <= until:
-            ends.append(periodic.window_end(anchor, every, len(ends) + 1))
+            ends.append(periodic.window_end(anchor, self.every, len(ends) + 1))
         windows = bisect_right(ends, until)
-        if not windows:
-            return False
-        last, period = ends[windows - 1], self.period
-        hit = {bisect_left(ends, a.date) for a in assessments if a.period == period and anchor < a.date <= last}
+        if len(assessments) < windows:
+            return True  # fewer assessments than windows: one window has none
+        last, period, hit = ends[windows - 1], self.period, set()
+        for a in assessments:
+            if a.period == period and anchor < (day := a.date) <= last:
+                hit.add(bisect_left(ends, day))
         return len(hit) < windows
+
+    def _first_end(self, anchor) -> list:
+        if len(self.ends) >= _LIMIT:
+            self.ends.clear()
+        ends = self.ends[anchor] = [periodic.window_end(anchor, self.every, 1)]
+        return ends
 
 
 class ReportGaps:
@@ -116,6 +125,7 @@ class PlanWriter:
         self.ns: dict[str, object] = {}
         self._names: dict[int, str] = {}
         self.loaded: set[str] = set()
+        self._anchors: dict[tuple, str] = {}
         self.start = gaps.in_force_from(rs)
 
     def const(self, value, stem: str) -> str:
@@ -140,13 +150,29 @@ class PlanWriter:
         return self.load("D", "view.dossier")
 
     def position(self, step: str) -> int | None:
-        """Where the one record of `step` is (no step repeats), or None when it is not recorded."""
+        """Where the first record of `step` is, or None when it is not recorded."""
         return self.steps.index(step) if step in self.steps else None
+
+    def moves(self, at: int, name: str | None = None) -> bool:
+        """Whether what the record at `at` reads of step `name` (or of its own cycle) is found only at
+        run time: when a step repeats and the record's step or `name` is recorded more than once.
+
+        A step recorded once has cycle 0 (the view numbers the cycles of a repeated step only), and for
+        cycle 0 `view.anchor`, `view.in_cycle` and `view.probation_end` all answer with the one record of
+        a step recorded once (first, last and the cycle's are the same record): where it is in the
+        sequence, known when the plan is written, as when no step repeats."""
+        if not self.repeated:
+            return False
+        steps = self.steps
+        if steps.count(steps[at]) != 1:
+            return True
+        return name is not None and name != "probation_end" and steps.count(name) > 1
 
     def anchor(self, name: str, at: int) -> str | None:
         """An expression for `view.anchor(name, occ)` of the record at `at`; None when it is surely None."""
-        if self.repeated:
-            return f"view.anchor({name!r}, O[{at}])"
+        if self.moves(at, name):  # asked once per plan run and kept in a local: the view's answer is fixed
+            local = self._anchors.setdefault((name, at), f"x{len(self._anchors)}")
+            return self.load(local, f"view.anchor({name!r}, view.occurrences[{at}])")
         if name == "probation_end":
             return self.load("pe", "view.probation_end(0)")
         found = self.position(name)
@@ -178,10 +204,9 @@ def _gap_anchor(w, rule, at) -> tuple[str, list[str]] | None:
     anchor = w.anchor(name, at)
     if anchor is None:
         return None
-    if not w.repeated:
+    if not w.moves(at, name):
         return anchor, [f"{anchor} is not None" if name == "probation_end" else f"{w.date(at)} >= {anchor}"]
-    w.lines.append(f"a = {anchor}")
-    return "a", ["a is not None"] + ([] if name == "probation_end" else [f"{w.date(at)} >= a"])
+    return anchor, [f"{anchor} is not None"] + ([] if name == "probation_end" else [f"{w.date(at)} >= {anchor}"])
 
 
 def _max_gap(w, rule, at):
@@ -278,8 +303,8 @@ def _discipline_period(w, rule, at):
 def _source(w, rule, at) -> str | None:
     """The expression of the record `content._source` reads, or None when it is surely absent."""
     name = rule.params.source
-    if w.repeated:
-        w.lines.append(f"s = view.in_cycle({name!r}, O[{at}].cycle)")
+    if w.moves(at, name):
+        w.lines.append(f"s = view.in_cycle({name!r}, view.occurrences[{at}].cycle)")
         return "s"
     found = w.position(name)
     return None if found is None else f"E[{found}]"
@@ -290,9 +315,10 @@ def _required_value(w, rule, at):
     if source is None:
         return None  # absent: whether this rule reports it is the base's to say (content._source)
     value = w.const(rule.params.value, "VALUE")
-    entry = f"{source}.entry" if w.repeated else source
+    moves = w.moves(at, rule.params.source)
+    entry = f"{source}.entry" if moves else source
     test = f"{entry}.date <= {w.date(at)} and getattr({entry}, {rule.params.field!r}, None) != {value}"
-    return [f"if {'s is None or (' + test + ')' if w.repeated else test}:", "    {call}"], \
+    return [f"if {'s is None or (' + test + ')' if moves else test}:", "    {call}"], \
         "the source's value is not the one required"
 
 
@@ -301,17 +327,18 @@ def _training(w, rule, at):
     if source is None:
         return None
     params = rule.params
-    entry = f"{source}.entry" if w.repeated else source
+    moves = w.moves(at, params.source)
+    entry = f"{source}.entry" if moves else source
     test = (f"{entry}.date <= {w.date(at)} and not (({entry}.days or 0) >= {params.min_days!r} or "
             f"({entry}.hours or 0) >= {params.min_hours!r})")
-    return [f"if {'s is None or (' + test + ')' if w.repeated else test}:", "    {call}"], "too few days and hours"
+    return [f"if {'s is None or (' + test + ')' if moves else test}:", "    {call}"], "too few days and hours"
 
 
 def _required_step(w, rule, at):
     source = _source(w, rule, at)
     if source is None:
         return None
-    if not w.repeated:
+    if not w.moves(at, rule.params.source):
         return [], "its source is recorded"
     return ["if s is None:", "    {call}"], "its source is not recorded in this cycle"
 
@@ -334,11 +361,15 @@ def _vote(w, rule, at):
 
 
 def _extension(w, rule, at):
-    return [f"if E[{at}].outcome == 'extend':", "    {call}"], "an extension"
+    params = rule.params  # earlier extensions of the step are of earlier cycles: at most the record's cycle
+    low, high = w.const(params.min_months, "MIN"), w.const(params.max_months, "MAX")
+    return [f"if E[{at}].outcome == 'extend' and ((m := E[{at}].extend_months) is None or not {low} <= m <= {high}"
+            f" or view.occurrences[{at}].cycle >= {w.const(params.max_times, 'TIMES')}):", "    {call}"], \
+        "an extension without months, of months out of range, or beyond the times allowed"
 
 
 def _party_standing(w, rule, at):
-    expected = f"view.probation_end(O[{at}].cycle)" if w.repeated else w.load("pe", "view.probation_end(0)")
+    expected = f"view.probation_end(view.occurrences[{at}].cycle)" if w.moves(at) else w.load("pe", "view.probation_end(0)")
     return [f"if (r := E[{at}].party_standing_from) is not None and (x := {expected}) is not None and r != x:",
             "    {call}"], "a recorded party standing other than the probation's end"
 

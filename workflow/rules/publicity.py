@@ -14,10 +14,14 @@ _PLACE = step_schema().words("publicity_place")
 
 
 def relevant_notice(view, kind: str, day, place: str | None = None):
-    """The latest notice of this kind (posted at `place`, when given) that started on or before `day`."""
-    notices = [p for p in view.dossier.publicity
-               if p.kind == kind and p.start <= day and (place is None or p.place == place)]
-    return max(notices, key=lambda p: (p.start, p.end)) if notices else None
+    """The latest notice of this kind (posted at `place`, when given) that started on or before `day`:
+    the first of the latest (start, end), as `max` picks it, in one pass without a list or a key call."""
+    found = None
+    for p in view.dossier.publicity:
+        if p.kind == kind and p.start <= day and (place is None or p.place == place) and \
+                (found is None or (p.start, p.end) > (found.start, found.end)):
+            found = p
+    return found
 
 
 def places_required(view, params) -> list[str | None]:

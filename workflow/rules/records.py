@@ -6,6 +6,7 @@ from operator import attrgetter
 
 from workflow.rules.base import finding
 from workflow.rules.dossier_screen import may_find
+from workflow.rules.structure import layout
 from workflow.rules.templates import phrase
 
 _ID = attrgetter("id")
@@ -48,14 +49,14 @@ def _required_of(rs) -> tuple:
     if found is None or found[0] is not rs:
         required = rs.required_materials_by_step
         found = _required[id(rs)] = (rs, {step: frozenset(m.id for m in materials) for step, materials in required.items()},
-                                     {}, {step: tuple((m.id, m.name) for m in materials)
-                                          for step, materials in required.items()})
+                                     {step: tuple((m.id, m.name) for m in materials)
+                                      for step, materials in required.items()})
     return found
 
 
 def _required_named(rs) -> dict[str, tuple[tuple[str, str], ...]]:
     """(id, name) of the materials each step requires under `rs`, in the data's order, read once."""
-    return _required_of(rs)[3]
+    return _required_of(rs)[2]
 
 
 def _required_ids(rs) -> dict[str, frozenset[str]]:
@@ -63,29 +64,81 @@ def _required_ids(rs) -> dict[str, frozenset[str]]:
     return _required_of(rs)[1]
 
 
-def _required_for(rs, steps: tuple[str, ...]) -> frozenset[str]:
-    """The ids of the materials the recorded `steps` require under `rs`, kept per sequence of steps
-    (dossiers share a few; the memory is bounded: emptied when full)."""
-    _, by_step, known, _ = _required_of(rs)
-    found = known.get(steps)
-    if found is None:
-        found = frozenset().union(*[by_step[step] for step in steps if step in by_step])
-        if len(known) >= 4096:
-            known.clear()
-        known[steps] = found
-    return found
-
-
 def _may_miss_material(seen, view) -> bool:
-    """False only when a list of materials is given, no step repeats, one rule set judges every step
-    and the list holds every material the recorded steps require (the quick answer of `materials`)."""
+    """False when no list of materials is given, or when one rule set judges every step and the list
+    leaves no required material short (then this is the answer of `materials` itself, kept for the
+    last few lists of ids: `_Rows.reported`); records judged one by one: "maybe"."""
     listed = view.dossier.materials
     if listed is None:
         return False
     rs = view.judged_by
-    if rs is None or view.repeated:
+    if rs is None:
         return True
-    return not _required_for(rs, view.steps_key) <= {material.id for material in listed}
+    return bool(_rows_of(rs, view).reported([material.id for material in listed]))
+
+
+class _Rows:
+    """The materials the records of one layout require under one rule set, as the findings would list
+    them: (record, material id, name, cycle) for each record in order, each of its step's materials in
+    the data's order. A row is reported when the list holds no more copies of its material than the
+    record's probation cycle (the first cycle: none). The answers for the last few lists of material
+    ids are kept (dossiers recording the same steps mostly list the same materials): comparing two
+    lists of ids costs less than hashing one."""
+
+    __slots__ = ("rows", "required", "repeated", "recent")
+
+    def __init__(self, rs, occurrences, repeated: bool):
+        named = _required_named(rs)
+        self.rows = tuple((occ.index, material, name, occ.cycle)
+                          for occ in occurrences for material, name in named.get(occ.step, ()))
+        self.required = frozenset(material for _, material, _, _ in self.rows)
+        self.repeated = repeated
+        self.recent: tuple[tuple[list[str], tuple[int, ...]], ...] = ()
+
+    def reported(self, ids: list[str]) -> tuple[int, ...]:
+        """The positions in `rows` of the rows reported for a list of materials with these `ids`
+        (a list made for this call: it is kept, never changed)."""
+        for known, found in self.recent:
+            if known == ids:
+                return found
+        found = self._short(ids)
+        self.recent = ((ids, found),) + self.recent[:_RECENT - 1]  # one assignment: threads may share it
+        return found
+
+    def _short(self, ids: list[str]) -> tuple[int, ...]:
+        if not self.repeated:  # every record in the first cycle: is the material listed at all?
+            missing = self.required.difference(ids)
+            return tuple(p for p, row in enumerate(self.rows) if row[1] in missing) if missing else ()
+        counts = Counter(ids)  # a step of a later probation cycle needs its own copy: count them
+        return tuple(p for p, (_, material, _, cycle) in enumerate(self.rows) if counts.get(material, 0) <= cycle)
+
+
+_RECENT = 8
+
+
+def _rows_of(rs, view) -> _Rows:
+    """The `_Rows` of `view`'s records under `rs`, kept with their layout (`structure.layout`: per
+    recorded step ids and, when a step repeats, each record's cycle), per rule set."""
+    kept = layout(view).kept
+    found = kept.get(id(rs))
+    if found is None or found[0] is not rs:
+        found = kept[id(rs)] = (rs, _Rows(rs, view.occurrences, view.repeated))
+    return found[1]
+
+
+def _judged_materials(code, rs, view, ctx, listed, out) -> None:
+    """`materials` when one rule set judges every record: the rows `_Rows.reported` gives."""
+    rows = _rows_of(rs, view)
+    positions = rows.reported([material.id for material in listed])
+    rule = rs.rule_by_code.get(code) if positions else None
+    if rule is None:
+        return
+    table, occurrences, hypothetical = rows.rows, view.occurrences, ctx.hypothetical
+    for p in positions:
+        at, material, name, _ = table[p]
+        if at != hypothetical:
+            out.append(finding(rule, rs, occurrences[at], {"material_name": name, "material": material},
+                               subject=material))
 
 
 @may_find(_may_miss_material)
@@ -93,29 +146,16 @@ def materials(code, view, ctx, out) -> None:
     listed = view.dossier.materials
     if listed is None:
         return
+    rs = view.judged_by
+    if rs is not None:
+        _judged_materials(code, rs, view, ctx, listed, out)
+        return
     if view.repeated:  # a step of a later probation cycle needs its own copy: count them
         counts = Counter(map(_ID, listed))
         have = counts.keys()
     else:  # one cycle: is every required id listed?
         counts = None
         have = {material.id for material in listed}
-        rs = view.judged_by
-        if rs is not None:  # one rule set: one look per recorded step (by_step keeps the record order)
-            if _required_for(rs, view.steps_key) <= have:
-                return  # every material the recorded steps require is listed
-            required = _required_ids(rs)
-            for step, (occ,) in view.by_step.items():
-                ids = required.get(step)
-                if ids is None or ids <= have or ctx.hypothetical == occ.index:
-                    continue
-                rule = rs.rule_by_code.get(code)
-                if rule is None:
-                    return
-                for material, name in _required_named(rs)[step]:
-                    if material not in have:
-                        out.append(finding(rule, rs, occ, {"material_name": name, "material": material},
-                                           subject=material))
-            return
     judged_by = required_ids = None
     for occ in view.occurrences:
         rs = occ.rs
@@ -137,7 +177,7 @@ def materials(code, view, ctx, out) -> None:
                                    subject=material))
 
 
-@may_find(lambda seen, view: seen.unsigned)
+@may_find(lambda seen, view: seen.unsigned, seen_only=True)
 def signatures(code, view, ctx, out) -> None:
     listed = view.dossier.materials
     if not listed or _all_signed(listed):
@@ -157,7 +197,7 @@ def signatures(code, view, ctx, out) -> None:
                            subject=material.id))
 
 
-@may_find(lambda seen, view: seen.unreviewed)
+@may_find(lambda seen, view: seen.unreviewed, seen_only=True)
 def reviews(code, view, ctx, out) -> None:
     if _all_reviewed(view.dossier.steps) or not view.dossier.carries_reviews:
         return
@@ -174,7 +214,7 @@ def _names(values: set) -> set[str]:
     return {value.strip() for value in values if value}
 
 
-@may_find(lambda seen, view: seen.self_reviewed)
+@may_find(lambda seen, view: seen.self_reviewed, seen_only=True)
 def self_reviews(code, view, ctx, out) -> None:
     steps = view.dossier.steps
     if not _names({s.reviewed_by for s in steps}) & _names({s.recorded_by for s in steps}):
@@ -188,7 +228,7 @@ def self_reviews(code, view, ctx, out) -> None:
                 out.append(finding(rule, rs, occ, {"reviewer": entry.reviewed_by}))
 
 
-@may_find(lambda seen, view: seen.on_paper)
+@may_find(lambda seen, view: seen.on_paper, seen_only=True)
 def paper_reviews(code, view, ctx, out) -> None:
     """A sign-off that came in a file, not through the review route: shown apart, confirmed or not."""
     if _no_paper_review(view.dossier.steps):
@@ -208,7 +248,7 @@ def paper_reviews(code, view, ctx, out) -> None:
                                            "status": status}))
 
 
-@may_find(lambda seen, view: seen.corrected)
+@may_find(lambda seen, view: seen.corrected, seen_only=True)
 def archive_corrections(code, view, ctx, out) -> None:
     """A step corrected after the dossier was archived (by a reviewer above the branch)."""
     if _no_archive_correction(view.dossier.steps):
