@@ -70,11 +70,16 @@ def write_corpus(count: int, path: Path) -> None:
     path.write_text(json.dumps(corpus(count), ensure_ascii=False), encoding="utf-8")
 
 
+_FIXED_ADDRESSES = ["setarch", os.uname().machine, "--addr-no-randomize"] if shutil.which("setarch") else []
+"""Address-space randomisation off (util-linux's setarch, when there): with it on, the same run moves
+by several thousand instructions per dossier (hash and allocation orders follow the addresses)."""
+
+
 def instructions(tree: Path, corpus_file: Path, mode: str, passes: int, workdir: Path) -> int:
     """Instructions callgrind counts for one run of the child (its whole process)."""
     out_file = workdir / f"callgrind.{mode}.{passes}.out"
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
-    run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
+    run = subprocess.run([*_FIXED_ADDRESSES, "valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}",
                           sys.executable, "-c", _CHILD, str(tree), str(corpus_file), mode, str(passes)],
                          cwd=tree, env=env, capture_output=True, text=True)
     if run.returncode != 0:

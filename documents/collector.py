@@ -7,7 +7,8 @@ the rule sets, the modules) whenever enough has survived: about 15 % of a form's
 batch, whose laid-out documents stay alive until the batch is written and so are walked again and
 again. Inside `paused()` the collector does not run; when the outermost pause ends it is turned
 back on and one collection of the youngest generation, the objects made meanwhile, frees the
-cycles they left (about 60,000 objects per bundle). Objects freed by reference counting are freed
+cycles they left (about 84,000 objects per bundle, since documents.pdf_tuning breaks WeasyPrint's
+layout-context cycle; about 247,000 before). Objects freed by reference counting are freed
 as before; the PDFs are the same, byte for byte.
 
 The pause is process-wide (the collector is), counted so that overlapping pauses of several

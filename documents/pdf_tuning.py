@@ -1,5 +1,5 @@
-"""Three costs WeasyPrint 70 pays again and again when it writes a PDF, paid once here; the PDF is the
-same, byte for byte.
+"""Costs WeasyPrint 70 pays again and again when it writes a PDF (three) and lays a document out (two),
+paid once or not at all here; the PDF is the same, byte for byte.
 
 Why: a form alone (the API's one-form route) spent about half of its CPU in these three places.
 
@@ -20,15 +20,35 @@ Why: a form alone (the API's one-form route) spent about half of its CPU in thes
   programs are deflated twice. `keep_stream_bytes` is a `write_pdf(finisher=...)`, WeasyPrint's
   public hook right before the file is written: it makes each stream keep its bytes once built.
 
+Two more are in the layout, with the same pages out:
+
+- A reference cycle per document. WeasyPrint's LayoutContext keeps `partial(get_image_from_uri,
+  context=self)`: a cycle through which the context held every computed style, the cascade and the
+  page-making state of its document, so that about 160,000 objects per bundle (two thirds of what
+  a bundle leaves) waited for the cyclic garbage collector, which walks each of them before freeing
+  it. `_context_class` holds the context weakly there instead; the document is then freed by
+  reference counting as soon as it is dropped (documents.collector still collects what cycles
+  remain).
+- Pseudo-element styles nothing uses. WeasyPrint 70's user-agent stylesheet has five rules for the
+  footnote and note pseudo-elements (`::footnote-call`, `::footnote-marker`, `::note-call`,
+  `::note-marker`, `::note-callback`) with no element selector: they match every element, so
+  every element of every form got five computed styles more, built and never read (about 5 % of a
+  bundle's CPU). They only dress an element floated as a footnote or placed as a note, which the
+  forms never do (WeasyPrint would fail on such an element without them). `html_class` is
+  `weasyprint.HTML` with that stylesheet less those five rules (the ::marker rule stays: a list
+  item needs it), unless the document's HTML or stylesheets mention a footnote or a note at all.
+
 They are installed only on the WeasyPrint major version they were checked against
 (`CHECKED_MAJOR`); on another one WeasyPrint runs as shipped. tests/documents/test_pdf_tuning.py
 compares the whole PDFs with and without them, so an upgrade that changes any of this fails there
-first.
+first (tests/documents/test_layout_speed_rules.py checks the two layout ones further).
 """
 from __future__ import annotations
 
 import functools
+import re
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +58,8 @@ FACES_KEPT = 4  # whole-face copies kept per process (regular and bold CJK in pr
 _DROPPED_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT",
                    b"SVG ")  # WeasyPrint's list
 _ORIGINAL: dict[str, object] = {}  # WeasyPrint's functions this module replaces, by name
+_FOOTNOTE_OR_NOTE = re.compile(r"footnote|note\s*\(|note-(?:call|marker|callback|area)", re.IGNORECASE)
+_UNUSED_UA_RULES = ("::footnote-call", "::footnote-marker", "::note-call", "::note-marker", "::note-callback")
 _STATE = {"checked": False, "active": False, "face": None}  # face: the Pango face a Font being built asked for last
 _FACES: OrderedDict[int, tuple[object, bytes]] = OrderedDict()
 _COUNTS: Counter[str] = Counter()
@@ -55,6 +77,9 @@ def install() -> bool:
                 return False
             _ORIGINAL.update(harfbuzz_subset=fonts.Font._harfbuzz_subset, hb_object_data=fonts.get_hb_object_data,
                              pango_face=fonts.get_pango_font_hb_face)
+            from weasyprint import document
+            if isinstance(getattr(document, "LayoutContext", None), type):
+                _ORIGINAL["layout_context"] = document.LayoutContext
             _switch(fonts, on=True)
         return _STATE["active"]
 
@@ -70,7 +95,42 @@ def _switch(fonts, *, on: bool) -> None:
     fonts.Font._harfbuzz_subset = single_pass_subset if on else _ORIGINAL["harfbuzz_subset"]
     fonts.get_hb_object_data = face_bytes if on else _ORIGINAL["hb_object_data"]
     fonts.get_pango_font_hb_face = _pango_face if on else _ORIGINAL["pango_face"]
+    if "layout_context" in _ORIGINAL:
+        from weasyprint import document
+        document.LayoutContext = _context_class(_ORIGINAL["layout_context"]) if on else _ORIGINAL["layout_context"]
     _STATE["active"] = on
+
+
+class _WeakContextGetter:
+    """`functools.partial(get_image_from_uri, context=<the layout context>)` as WeasyPrint makes it,
+    holding the context by a weak reference: called the same way, and with the same `keywords`
+    (WeasyPrint's inline <svg> handler reads `url_fetcher` and `context` there), the context itself
+    given on each call or reading, so an SVG image keeps it for drawing later, strongly."""
+
+    __slots__ = ("func", "_context")
+
+    def __init__(self, func, context):
+        self.func = func
+        self._context = weakref.ref(context)
+
+    def __call__(self, *args, **kwargs):
+        return self.func(*args, context=self._context(), **kwargs)
+
+    @property
+    def keywords(self) -> dict:
+        return {**getattr(self.func, "keywords", {}), "context": self._context()}
+
+
+@functools.lru_cache(maxsize=None)
+def _context_class(original: type) -> type:
+    """WeasyPrint's LayoutContext, its image getter holding the context by a weak reference (see the
+    module docstring and `_WeakContextGetter`)."""
+    def __init__(self, style_for, get_image_from_uri, *args, **kwargs):
+        original.__init__(self, style_for, get_image_from_uri, *args, **kwargs)
+        self.get_image_from_uri = _WeakContextGetter(get_image_from_uri, self)
+
+    return type(original.__name__, (original,), {"__init__": __init__, "__module__": __name__,
+                                                  "__doc__": f"{original.__qualname__} without a reference cycle."})
 
 
 @contextmanager
@@ -86,6 +146,38 @@ def as_shipped() -> Iterator[None]:
     finally:
         if active:
             _switch(fonts, on=True)
+
+
+def html_class(*texts: str) -> type:
+    """`weasyprint.HTML`, or while the tuning is active its subclass whose user-agent stylesheet lacks
+    the footnote and note pseudo-element rules (see the module docstring). `texts`: the document's
+    HTML and stylesheets; if any mentions a footnote or a note (`float: footnote`, `position: note()`,
+    the pseudo-elements), the document gets `weasyprint.HTML` and the whole stylesheet."""
+    import weasyprint
+    if not install() or any(_FOOTNOTE_OR_NOTE.search(text) for text in texts):
+        return weasyprint.HTML
+    return _lean_html()
+
+
+@functools.lru_cache(maxsize=1)
+def _lean_html() -> type:
+    """The subclass, its stylesheet parsed once per process; `weasyprint.HTML` itself when the shipped
+    stylesheet does not hold those five rules, one a line, as checked."""
+    import weasyprint
+    from weasyprint import html
+    from weasyprint.css.counters import CounterStyle
+    lines = html.UA.splitlines(keepends=True)
+    kept = [line for line in lines if not line.lstrip().startswith(tuple(f"{rule} {{" for rule in _UNUSED_UA_RULES))]
+    if len(lines) - len(kept) != len(_UNUSED_UA_RULES) or not hasattr(weasyprint.HTML, "_ua_stylesheets"):
+        return weasyprint.HTML
+    # Its own counter styles: parsing must not touch the shared UA_COUNTER_STYLE (documents copy that one).
+    sheet = weasyprint.CSS(string="".join(kept), counter_style=CounterStyle())
+
+    class LeanHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [sheet, html.UA_FORM_STYLESHEET] if forms else [sheet]
+
+    return LeanHTML
 
 
 def counts() -> dict[str, int]:

@@ -36,10 +36,24 @@ def _dossier_rules(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=8)
+def _resolved_dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
+    return dossier_screen.plan((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
+
+
+_last_dossier_plan: list[tuple] = [(None, None)]
+
+
 def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
     """The dossier evaluators, each with its code and its `may_find` declaration, resolved once per
-    catalogue (workflow.rules.dossier_screen runs only those that may find anything)."""
-    return dossier_screen.plan((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
+    catalogue (workflow.rules.dossier_screen runs only those that may find anything); the last
+    catalogue's answer is held as one (catalogue, plan) tuple, asked first (one catalogue audits
+    most dossiers: an identity check rather than the cache's hash of its arguments)."""
+    last = _last_dossier_plan[0]
+    if last[0] is catalogue:
+        return last[1]
+    found = _resolved_dossier_plan(catalogue)
+    _last_dossier_plan[0] = (catalogue, found)
+    return found
 
 
 class _StepPlans:
@@ -142,9 +156,14 @@ def evaluate(dossier: Dossier, ctx: AuditContext,
     """(the view, the findings sorted) of `dossier` audited in `ctx`. `steps_key`:
     `steps_key_of(dossier.steps)`, when the caller has it."""
     view = DossierView(dossier, ctx.structure, steps_key)
-    ctx.judge(view)
     out: list[Finding] = []
-    dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out)
+    if ctx.hypothetical is None:  # the dossier screen's walk also finds the latest date, which judging needs
+        seen, latest = dossier_screen.survey(dossier, ctx.as_of)
+        ctx.judge(view, latest)
+        dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out, seen)
+    else:
+        ctx.judge(view)
+        dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out)
     if view.judged_by is not None:  # one rule set judges every step (the usual case): one flat plan
         if ctx.hypothetical is None:  # a plain audit: the run written as one screened function
             _screened_plan(view, view.judged_by)(view, ctx, out)

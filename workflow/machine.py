@@ -85,6 +85,9 @@ def _outcome_is(outcome: Outcome):
     condition.__name__ = f"{outcome.step}_{outcome.value}"
     condition.outcome = outcome  # the diagram labels the transition with the outcome's name
     condition.holds = holds  # what derive_state's memory asks of each deciding step (ProcedureMachine._reads)
+    holds.plain = (step_field, wanted) if not rest and not unless_continued else None
+    """When the condition is "this field of the step's own record equals the value" and nothing more:
+    (field, value), which derive_state reads off the record without an occurrence or a call."""
     return condition
 
 
@@ -249,7 +252,8 @@ class ProcedureMachine:
             if unread and not unread.isdisjoint(steps):
                 found = None
             else:
-                found = (tuple((at, singles) for at, step in enumerate(steps) for singles in reads.get(step, ())), {})
+                found = (tuple((at, singles, _plain_reads(singles)) for at, step in enumerate(steps)
+                               for singles in reads.get(step, ())), {})
             if len(self.recorded) >= 4096:
                 self.recorded.clear()
             self.recorded[steps] = found
@@ -458,6 +462,15 @@ def _replay_steps(machine: ProcedureMachine, view: DossierView) -> str:
         at += 1
 
 
+def _plain_reads(singles: tuple) -> tuple | None:
+    """`singles` (place, holds, target) as (place, field, value, target) when every condition only
+    compares a field of the step's own record with a value (`holds.plain`), else None."""
+    plain = tuple(getattr(holds, "plain", None) for _, holds, _ in singles)
+    if not all(plain):
+        return None
+    return tuple((taken, field, wanted, target) for (taken, _, target), (field, wanted) in zip(singles, plain))
+
+
 def _case_event(machine, state, event, resume_state) -> tuple[str, str]:
     after = machine.replay_event(state, event.kind, resume=resume_state)
     if after is None:
@@ -481,11 +494,19 @@ def derive_state(dossier: Dossier, view: DossierView | None = None) -> str:
     if recorded is None:
         return _replay_steps(machine, view)
     reads, states = recorded
-    occurrence, radix = view.occurrence, machine._radix
+    occurrence, radix, entries = view.occurrence, machine._radix, view.entries
     key = 0
-    for at, singles in reads:  # which transition each deciding step takes, a digit each (`_radix`)
-        occ = occurrence(at)  # the view's, or (not made yet) one alone: the conditions keep nothing
+    for at, singles, plain in reads:  # which transition each deciding step takes, a digit each (`_radix`)
         key *= radix
+        if plain is not None:  # conditions on the record's own fields: read here, as `holds` would
+            entry = entries[at]
+            for taken, field, wanted, target in plain:
+                value = getattr(entry, field, None)
+                if (value is not None and value == wanted) == target:
+                    key += taken
+                    break
+            continue
+        occ = occurrence(at)  # the view's, or (not made yet) one alone: the conditions keep nothing
         for taken, holds, target in singles:
             if holds(view, occ) == target:
                 key += taken

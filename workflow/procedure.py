@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from checklists.loader import Catalogue
 from checklists.model import RuleSet
+from workflow.view import StepsKey
+from workflow.view import steps_key as steps_key_as_kept
 
 if TYPE_CHECKING:  # for annotations only: a file audit does not build the validating models
     from workflow.dossier import Dossier
@@ -32,23 +34,19 @@ class _Decisive:
         self.wanted = {step_id: tuple(refs) for step_id, refs in wanted.items()}
         self.count = len(decided_by)
         self.in_force: dict[dt.date, RuleSet] = {}
-        self.places: dict[tuple, tuple] = {}
-        """Per sequence of recorded step ids: for each reference, (field read, the places of its step's
-        records in the order of the records); bounded: emptied when full."""
 
-    def places_of(self, steps: tuple[str, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
-        """(field, places) of each reference for a dossier recording `steps`, kept for the next one."""
-        found = self.places.get(steps)
-        if found is None:
-            refs: list = [None] * self.count
-            for step_id, wanted in self.wanted.items():
-                places = tuple(at for at, recorded in enumerate(steps) if recorded == step_id)
-                for at, field in wanted:
-                    refs[at] = (field, places)
-            found = tuple(refs)
-            if len(self.places) >= 4096:
-                self.places.clear()
-            self.places[steps] = found
+    def places_of(self, steps: StepsKey) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """(field, places) of each reference for a dossier recording `steps`: for each reference, the
+        field read and the places of its step's records in the order of the records; kept on the key
+        (`StepsKey.kept`) for the next dossier with these steps."""
+        refs: list = [None] * self.count
+        for step_id, wanted in self.wanted.items():
+            places = tuple(at for at, recorded in enumerate(steps) if recorded == step_id)
+            for at, field in wanted:
+                refs[at] = (field, places)
+        if len(steps.kept) >= 8:  # owners of earlier catalogues (reloaded) are not kept alive by the key
+            steps.kept.clear()
+        found = steps.kept[self] = tuple(refs)
         return found
 
     def rule_set_on(self, day: dt.date) -> RuleSet:
@@ -66,8 +64,8 @@ _decisive: dict[int, _Decisive] = {}
 def procedure_rule_set(dossier: Dossier, catalogue: Catalogue, as_of: dt.date,
                        steps_key: tuple[str, ...] | None = None) -> RuleSet:
     """The national rule set (no overlay) whose order of steps `dossier` follows. `steps_key`: the
-    records' step ids as a tuple, when the caller has it (the audit): then the records read are
-    found by their places, kept per sequence of steps, rather than by a pass over the records."""
+    records' step ids (`workflow.view.steps_key_of`), when the caller has them (the audit): then the
+    records read are found by their places, kept on the key, rather than by a pass over the records."""
     pin = dossier.rule_set
     if pin is not None:
         return catalogue.national[pin]
@@ -75,8 +73,10 @@ def procedure_rule_set(dossier: Dossier, catalogue: Catalogue, as_of: dt.date,
     if decisive is None or decisive.catalogue is not catalogue:
         decisive = _decisive[id(catalogue)] = _Decisive(catalogue)
     if steps_key is not None:
+        if type(steps_key) is not StepsKey:
+            steps_key = steps_key_as_kept(steps_key)
         entries, days = dossier.steps, []
-        for field, places in decisive.places.get(steps_key) or decisive.places_of(steps_key):
+        for field, places in steps_key.kept.get(decisive) or decisive.places_of(steps_key):
             for at in places:  # a reference's day: the first record of its step where it is a date
                 day = getattr(entries[at], field, None)
                 if isinstance(day, dt.date):

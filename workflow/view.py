@@ -83,7 +83,7 @@ class AuditContext:
             return self._order_rs
         return self.ruleset_for(occ.entry.date)
 
-    def judge(self, view: DossierView) -> None:
+    def judge(self, view: DossierView, latest: dt.date | None = None) -> None:
         """Sets `rs` on every occurrence of `view` (when one rule set judges all and the occurrences
         are not made yet, they are made with it when first asked for) and `view.judged_by`: the rule
         sets are looked up once per dossier in the usual case, however many rules then ask which one
@@ -94,20 +94,21 @@ class AuditContext:
         dates of the dossier have the same one, every date between has it too. Then each record not
         an order step is judged by it, and the order steps too when none is recorded or the order's
         rule set is that one. Anything else (dates on both sides of a change, order steps judged by
-        another rule set) takes the step-by-step loop."""
+        another rule set) takes the step-by-step loop. `latest`: the latest date of a record, when the
+        caller has it (the audit's walk, workflow.rules.dossier_screen.survey)."""
         key = view.steps_key
         if key and self._monotone:
             if self.pin is not None:  # a pinned dossier: one rule set whatever the dates
                 rs = self._pinned
             else:
-                dates = view.dates
                 memo = self._by_date
-                latest = max(dates)
+                if latest is None:
+                    latest = max(view.dates)
                 rs = memo.get(latest)
                 if rs is None:
                     rs = self.ruleset_for(latest)
                 if rs is not self._first_rs:  # else every earlier date has the first rule set too
-                    earliest = min(dates)
+                    earliest = min(view.dates)
                     first = memo.get(earliest)
                     if first is None:
                         first = self.ruleset_for(earliest)
@@ -145,32 +146,54 @@ _EMPTY = frozenset()
 _ZEROS = repeat(0)
 """The cycle of every occurrence of a dossier in which no step repeats (an endless iterator, shared)."""
 
-_keys: dict[tuple, tuple] = {}
+class StepsKey(tuple):
+    """A sequence of recorded step ids (a tuple, equal to and hashed as the plain one), one object per
+    sequence (`steps_key_of`), carrying in `kept` what is remembered about that sequence, per owner
+    object: the StepSequence of each rule set's shape (here), the places of the records that decide a
+    dossier's order of steps (workflow.procedure). Each is then one attribute read and one lookup by
+    an object's identity, not a hash of the whole tuple per memory per dossier; the memories live as
+    long as the key (bounded with `steps_key_of`'s)."""
+
+    def __new__(cls, ids):
+        key = super().__new__(cls, ids)
+        key.kept = {}
+        return key
 
 
-def steps_key_of(entries) -> tuple[str, ...]:
-    """The step ids of `entries` (a dossier's records) as a tuple, one object per sequence of ids: the
-    first dossier with the sequence gives it, the next ones get that same object. Every memory kept
-    per sequence (here, in workflow.procedure, workflow.machine and the rules) then finds its key by
-    identity, its step ids' hashes computed once, rather than comparing every id of every dossier.
-    Bounded: emptied when full (a later dossier then gives a new object, equal to the old one)."""
+_keys: dict[tuple, StepsKey] = {}
+
+
+def steps_key_of(entries) -> StepsKey:
+    """The step ids of `entries` (a dossier's records) as a StepsKey, one object per sequence of ids:
+    the first dossier with the sequence gives it, the next ones get that same object, with what was
+    kept for it. Bounded: emptied when full (a later dossier then gives a new object, equal to the
+    old one, that remembers nothing yet)."""
     key = tuple([entry.step for entry in entries])
     found = _keys.get(key)
     if found is None:
+        found = steps_key(key)
+    return found
+
+
+def steps_key(ids: tuple[str, ...]) -> StepsKey:
+    """The StepsKey of a tuple of step ids (a caller holding plain ids)."""
+    found = _keys.get(ids)
+    if found is None:
         if len(_keys) >= 8192:
             _keys.clear()
-        found = _keys[key] = key
+        found = _keys[ids] = StepsKey(ids)
     return found
 
 
 class StepSequence:
     """What a view asks that depends only on its sequence of recorded step ids under its rule set,
     kept per (rule set, sequence) so that a dossier recording a sequence seen before reads it (one
-    lookup per dossier, not one per question). `replay` and `plans` are kept for workflow.machine
-    (the machine and its answers for these steps) and workflow.audit (the step plans of these steps,
-    per rule set), which fill them on first use."""
+    lookup per dossier, not one per question). `replay`, `plans` and `layout` are kept for
+    workflow.machine (the machine and its answers for these steps), workflow.audit (the step plans
+    of these steps, per rule set) and workflow.rules.structure (where each record's prerequisites
+    are), which fill them on first use."""
 
-    __slots__ = ("key", "repeated", "positions", "in_order", "missing", "replay", "plans")
+    __slots__ = ("key", "repeated", "positions", "in_order", "missing", "replay", "plans", "layout")
 
     def __init__(self, key: tuple[str, ...]):
         self.key = key
@@ -182,6 +205,8 @@ class StepSequence:
         self.missing: bool | None = None
         self.replay = None
         self.plans: dict[int, tuple] = {}
+        self.layout = None
+        """workflow.rules.structure's Layout of these records when no step repeats (it fills it)."""
 
 
 class _Shape:
@@ -200,21 +225,22 @@ class _Shape:
         edges = [(step.id, req) for step in base.steps for req in step.requires]
         self.edge_steps = tuple(step for step, _ in edges)
         self.edge_requires = tuple(req for _, req in edges)
-        self.sequences: dict[tuple, StepSequence] = {}
-        """Per sequence of recorded step ids (`DossierView.steps_key`): what depends only on it
-        (repeats, places, order, a missing prerequisite), bounded: emptied when full."""
         self.order = {step.id: step.order for step in base.steps}
         self.prerequisites_precede = all(self.order[req] < self.order[step] for step, req in edges)
         """Whether every prerequisite comes before its step in the procedure's order: then a dossier
         recorded in that order with dates that never go back has no step before its prerequisite."""
 
     def sequence(self, key: tuple[str, ...]) -> StepSequence:
-        """The StepSequence of `key`, made and kept the first time it is asked for."""
-        found = self.sequences.get(key)
+        """The StepSequence of `key` under this shape's rule set, kept on the key (a StepsKey) the
+        first time it is asked for."""
+        if type(key) is not StepsKey:
+            key = steps_key(key)
+        kept = key.kept
+        found = kept.get(self)
         if found is None:
-            if len(self.sequences) >= 4096:
-                self.sequences.clear()
-            found = self.sequences[key] = StepSequence(key)
+            if len(kept) >= 8:  # owners of earlier catalogues (reloaded) are not kept alive by the key
+                kept.clear()
+            found = kept[self] = StepSequence(key)
         return found
 
 
@@ -266,14 +292,19 @@ class DossierView:
         """`steps_key`: `steps_key_of(dossier.steps)` when the caller has it already (the audit)."""
         self.dossier = dossier
         self.base = base
-        self._entries = entries = dossier.steps
+        self.entries = entries = dossier.steps
+        """The dossier's records (the list object it had when the view was made), in their order."""
         shape = _shapes.get(id(base))
         if shape is None or shape.base is not base:
             shape = _shape(base)
         self._shape = shape
         if steps_key is None:
             steps_key = steps_key_of(entries)
-        self.sequence = sequence = shape.sequences.get(steps_key) or shape.sequence(steps_key)
+        try:
+            sequence = steps_key.kept[shape]
+        except (AttributeError, KeyError):  # a plain tuple, or a sequence new to this shape
+            sequence = shape.sequence(steps_key)
+        self.sequence = sequence
         self.steps_key = sequence.key
         """The recorded step ids as a tuple (`steps_key_of`): what the answers that depend only on
         them are kept by."""
@@ -298,7 +329,7 @@ class DossierView:
         """One Occurrence per record, in the order of the records: made on first asking when no step
         repeats (with the view when one does: it numbers the cycles), in C, each with the rule set
         that judges it when `AuditContext.judge` found one for all (else None until it is judged)."""
-        entries = self._entries
+        entries = self.entries
         if self._rs is None:
             return list(map(Occurrence, range(len(entries)), entries, self.steps_key))
         return list(map(Occurrence, range(len(entries)), entries, self.steps_key, _ZEROS, repeat(self._rs)))
@@ -318,7 +349,7 @@ class DossierView:
     @_FoundOnce
     def dates(self) -> list[dt.date]:
         """The date of each record, in the order of `occurrences` (read once per view)."""
-        return [entry.date for entry in self._entries]
+        return [entry.date for entry in self.entries]
 
     def occurrence(self, at: int) -> Occurrence:
         """`occurrences[at]`; when they are not made yet (then no step repeats), an equal Occurrence
@@ -327,13 +358,13 @@ class DossierView:
         made = self.__dict__.get("occurrences")
         if made is not None:
             return made[at]
-        return Occurrence(at, self._entries[at], self.steps_key[at], 0, self._rs)
+        return Occurrence(at, self.entries[at], self.steps_key[at], 0, self._rs)
 
     def only(self, step_id: str):
         """When no step repeats: the record (entry) of `step_id`, or None when it is not recorded
         (without making the occurrences)."""
         at = self.sequence.positions.get(step_id)
-        return None if at is None else self._entries[at]
+        return None if at is None else self.entries[at]
 
     def recorded_in_order(self) -> bool:
         """Whether the steps are recorded in the procedure's order, each step once (the usual case)."""
@@ -405,7 +436,7 @@ class DossierView:
                        for occ, found in zip(self.occurrences, self.all_prerequisites()) for _, prior in found)
         if self._shape.prerequisites_precede and self.dated_in_order():
             return False
-        day_of = {entry.step: entry.date for entry in self._entries}
+        day_of = {entry.step: entry.date for entry in self.entries}
         shape = self._shape
         return any(map(lt, map(day_of.get, shape.edge_steps, repeat(dt.date.max)),
                        map(day_of.get, shape.edge_requires, repeat(dt.date.min))))
@@ -417,7 +448,7 @@ class DossierView:
         if self.repeated:
             return [(occ, req, prior) for occ, found in zip(self.occurrences, self.all_prerequisites())
                     for req, prior in found if prior is not None and occ.entry.date < prior.entry.date]
-        positions, requires, entries, out = self.sequence.positions, self._shape.requires, self._entries, []
+        positions, requires, entries, out = self.sequence.positions, self._shape.requires, self.entries, []
         for at, step_id in enumerate(self.steps_key):  # the occurrences are made only for what is found
             day = entries[at].date
             for req in requires[step_id]:
@@ -475,7 +506,7 @@ class DossierView:
             return self.probation_end(occ.cycle)
         if not self.repeated:
             at = self.sequence.positions.get(name)
-            return None if at is None else self._entries[at].date
+            return None if at is None else self.entries[at].date
         cyclic = self._shape.cyclic
         if name in cyclic and occ.step in cyclic:
             found = self.in_cycle(name, occ.cycle)

@@ -21,7 +21,7 @@ from workflow.audit import audit_dossier, make_context
 from workflow.dossier import parse_dossier
 from workflow.dossier_facts import read_facts, with_organisation
 from workflow.findings import Finding
-from workflow.rules import compiled_plan
+from workflow.rules import compiled_plan, plan_screens
 from workflow.rules.kinds import KINDS
 from workflow.samples import CaseSpec, build_case
 from workflow.view import DossierView
@@ -93,6 +93,11 @@ CASES = [
      lambda d: _step(d, "s15_admission_meeting").update(votes={"expected": 12, "present": 5, "yes": 5})),
     ("vote", "VOTE_NOT_PASSED", None, None,
      lambda d: _step(d, "s15_admission_meeting").update(votes={"expected": 12, "present": 9, "yes": 5})),
+    ("quorum", "QUORUM_NOT_MET", None, None,  # exactly half present: no quorum (the screen's `<=`)
+     lambda d: _step(d, "s15_admission_meeting").update(votes={"expected": 12, "present": 6, "yes": 6})),
+    ("vote", "VOTE_NOT_PASSED", None, None,  # exactly half in favour with the written votes: not carried
+     lambda d: _step(d, "s15_admission_meeting").update(
+         votes={"expected": 12, "present": 8, "yes": 4, "written_yes": 2, "written_no": 2})),
     ("extension", "EXTENSION_INVALID", None, None,
      lambda d: (_extend(d), _step(d, "s23_conversion_meeting").update(extend_months=3))),
     ("extension", "EXTENSION_INVALID", None, None,  # no months written
@@ -160,8 +165,12 @@ def test_a_late_step_before_the_rule_set_took_force_is_left_to_the_evaluator():
     """A limit that ends before the judging rule set took force may bind under an earlier rule set
     (gaps.binding_limit): the plan calls the evaluator even when the step is within its own limit."""
     rs = default_catalogue().national["2026.05"]
-    source = compiled_plan.plan_source(rs, ["s01_application", "s02_applicant_talk"])
-    assert "limit < START" in source and "not pinned" in source
+    steps = ("s01_application", "s02_applicant_talk")
+    _, namespace = compiled_plan.write_plan(rs, compiled_plan.run_of(rs, steps), steps, False)
+    limits = [v for v in namespace.values()
+              if isinstance(v, plan_screens.DayMemo) and v.compute is plan_screens.limit_in_force]
+    assert len(limits) == 1  # a limit before 2026.05 took force reads date.min: every day is after it
+    assert limits[0][rs.in_force_from - dt.timedelta(days=40)] == dt.date.min
     dossier = _dossier(lambda d: _step(d, "s02_applicant_talk").update(date=_day(d["steps"][0]["date"], 40)),
                        None, None)
     for day in (dt.date(2026, 5, 10), dt.date(2026, 5, 10), dt.date(2026, 5, 11), AS_OF, AS_OF):
@@ -217,7 +226,9 @@ def test_a_rule_code_with_line_breaks_stays_inside_the_comment():
     source, _ = compiled_plan.write_plan(rs, run, ("s01_application",), False)
     assert "\nraise SystemExit" not in source and "# s01_application (record 0): made_up X raise SystemExit" in source
     plan = compiled_plan.compile_plan(rs, run, ("s01_application",), False)
-    view = SimpleNamespace(dossier=SimpleNamespace(steps=[object()]), occurrences=[object()])
+    occurrences = [object()]
+    view = SimpleNamespace(dossier=SimpleNamespace(steps=[object()]), occurrences=occurrences,
+                           occurrence=occurrences.__getitem__)
     plan(view, None, [])  # runs the one call, raises nothing
     assert called == [hostile.code]
 

@@ -54,6 +54,33 @@ def test_one_key_object_per_sequence_of_steps():
         assert DossierView(dossier, make_context(dossier, AS_OF).structure).steps_key is key
 
 
+def test_what_is_kept_per_sequence_lives_on_its_key():
+    """The StepSequence of a rule set and the procedure's places are kept on the StepsKey: a dossier
+    with the same steps finds the same ones, a plain tuple of the ids finds them too, and a key made
+    after the keys were emptied remembers nothing from the old one (the memories are bounded with it)."""
+    from workflow import view as view_module
+
+    catalogue = default_catalogue()
+    view_module._keys.clear()  # keys made by other tests' catalogues hold those catalogues' memories too
+    dossier = next(d for d in GENERATED if d.rule_set is None)  # a pin decides without the places
+    twin = next(other for other in GENERATED[1:] if steps_key_of(other.steps) == steps_key_of(dossier.steps))
+    base = make_context(dossier, AS_OF).structure
+    first = DossierView(dossier, base)
+    assert DossierView(twin, base).sequence is first.sequence
+    assert DossierView(twin, base, tuple(first.steps_key)).sequence is first.sequence
+    procedure_rule_set(dossier, catalogue, AS_OF, first.steps_key)
+    assert len(first.steps_key.kept) == 2  # this rule set's StepSequence and the procedure's places
+    view_module._keys.clear()
+    key = steps_key_of(dossier.steps)
+    assert key == first.steps_key and key is not first.steps_key and not key.kept
+    again = DossierView(dossier, base, key)
+    assert again.sequence is not first.sequence and again.sequence.key is key
+    assert procedure_rule_set(dossier, catalogue, AS_OF, key) is procedure_rule_set(dossier, catalogue, AS_OF)
+    for n in range(20):  # however many owners ask (catalogues reloaded), a key keeps a few
+        DossierView(dossier, base.model_copy(), key)
+        assert len(key.kept) <= 8
+
+
 def test_the_procedure_read_by_places_is_the_one_read_record_by_record():
     catalogue = default_catalogue()
     for as_of in (AS_OF, dt.date(2026, 5, 10), dt.date(2019, 1, 1)):
@@ -62,6 +89,27 @@ def test_the_procedure_read_by_places_is_the_one_read_record_by_record():
             assert procedure_rule_set(dossier, catalogue, as_of, key) is procedure_rule_set(dossier, catalogue, as_of)
             assert procedure_rule_set(dossier, catalogue, as_of, key) is \
                 _view_fast._procedure_the_long_way(dossier, catalogue, as_of)
+
+
+def test_judging_with_the_walks_latest_date_judges_as_judging_alone():
+    """The audit hands `judge` the latest date the dossier screen's walk found (`survey`): the same
+    rule set for every record as `judge` finding the dates itself, on dossiers across 2026-05-11 too."""
+    from workflow.rules.dossier_screen import look, survey
+
+    mixed = 0
+    for as_of in (AS_OF, dt.date(2026, 5, 10)):
+        for dossier in ALL:
+            ctx = make_context(dossier, as_of)
+            alone, handed = DossierView(dossier, ctx.structure), DossierView(dossier, ctx.structure)
+            ctx.judge(alone)
+            seen, latest = survey(dossier, as_of)
+            assert seen == look(dossier, as_of)
+            assert latest == max((entry.date for entry in dossier.steps), default=dt.date.min)
+            ctx.judge(handed, latest)
+            assert handed.judged_by is alone.judged_by, dossier.id
+            assert [occ.rs for occ in handed.occurrences] == [occ.rs for occ in alone.occurrences]
+            mixed += alone.judged_by is None
+    assert mixed  # some dossiers are judged record by record
 
 
 def test_occurrences_made_late_carry_the_rule_set_judge_found():

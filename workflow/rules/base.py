@@ -10,19 +10,29 @@ from workflow.rules.templates import PREPARED as _prepared, message_template
 from workflow.view import Occurrence
 
 _DATE = dt.date
-_ISO: dict[dt.date, str] = {}
-"""Each date already written as ISO text: `date.isoformat` formats through sprintf, and a finding
-writes two or three dates (the audit of many dossiers, the same few thousand days)."""
+
+
+class _IsoTexts(dict):
+    """Each date already written as ISO text, `_ISO[day]`: `date.isoformat` formats through sprintf,
+    and a finding writes two or three dates (the audit of many dossiers, the same few thousand days).
+    A miss writes it (`__missing__`); the memory is bounded: emptied when full."""
+
+    __slots__ = ()
+
+    def __missing__(self, day: dt.date) -> str:
+        if len(self) >= 65536:
+            self.clear()
+        found = self[day] = day.isoformat()
+        return found
+
+
+_ISO = ISO_TEXTS = _IsoTexts()
+"""`ISO_TEXTS[day]` is `day.isoformat()` (also read by workflow.rules.templates' phrase writers)."""
 
 
 def iso(day: dt.date) -> str:
-    """`day.isoformat()`, remembered (the memory is bounded: emptied when full)."""
-    found = _ISO.get(day)
-    if found is None:
-        if len(_ISO) >= 65536:
-            _ISO.clear()
-        found = _ISO[day] = day.isoformat()
-    return found
+    """`day.isoformat()`, remembered."""
+    return _ISO[day]
 
 
 def text(value) -> str:
@@ -41,17 +51,17 @@ def _generic(template: str, step_name: str, step_id: str | None, fields: dict, d
     (findings.fill). What every prepared message (`_prepared_message`) writes too."""
     values = {"step_name": step_name, "step": step_id or ""}
     if day is not None:
-        values["date"] = _ISO.get(day) or iso(day)
+        values["date"] = _ISO[day]
     for key, value in fields.items():
         kind = type(value)
-        values[key] = value if kind is str else (_ISO.get(value) or iso(value)) if kind is _DATE else text(value)
+        values[key] = value if kind is str else _ISO[value] if kind is _DATE else text(value)
     try:
         return template.format_map(values)
     except KeyError:
         return fill(template, values)
 
 
-def _plain_fields(template: str) -> list[tuple[str, str | None]] | None:
+def plain_fields(template: str) -> list[tuple[str, str | None]] | None:
     """[(literal text, field name or None)] of a template whose every field is a plain name (no
     conversion, format spec, index or attribute), read as `str.format_map` reads it; None for any
     other template (or one it cannot read), which is then filled the general way."""
@@ -65,7 +75,7 @@ def _plain_fields(template: str) -> list[tuple[str, str | None]] | None:
     return [(literal, name) for literal, name, _, _ in parts]
 
 
-def _literal(text: str) -> str:
+def fstring_piece(text: str) -> str:
     """`text` as a piece of an f-string's source that writes exactly it."""
     return "f" + repr(text).replace("{", "{{").replace("}", "}}")
 
@@ -79,7 +89,7 @@ def _prepared_message(template: str, step_name: str, step_id: str | None):
     from the evaluator's fields and written as text the same way; the step's name and id (fixed for the
     head) and `date` (the record's day) are used when the evaluator does not give them. A field the
     template names and nobody gave (KeyError) goes the general way, which shows it as written."""
-    parts = _plain_fields(template)
+    parts = plain_fields(template)
     if parts is None:
         return lambda fields, day: _generic(template, step_name, step_id, fields, day)
     fixed = {"step_name": step_name, "step": step_id or ""}
@@ -87,7 +97,7 @@ def _prepared_message(template: str, step_name: str, step_id: str | None):
     lines, pieces = [], []
     for literal, name in parts:
         if literal:
-            pieces.append(_literal(literal))
+            pieces.append(fstring_piece(literal))
         if name is None:
             continue
         local = names.get(name)
@@ -100,14 +110,14 @@ def _prepared_message(template: str, step_name: str, step_id: str | None):
                 lines += [f"{local} = fields[{name!r}] if {name!r} in fields else {fixed[name]!r}"]
             else:
                 lines.append(f"{local} = fields[{name!r}]")
-            lines += [f"if (kind := type({local})) is DATE:", f"    {local} = ISO_GET({local}) or ISO({local})",
+            lines += [f"if (kind := type({local})) is DATE:", f"    {local} = ISO[{local}]",
                       "elif kind is not STR:", f"    {local} = TEXT({local})"]
         pieces.append(f"f'{{{local}}}'")
     body = "\n".join("        " + line for line in lines)
     source = (f"def message(fields, day):\n    try:\n{body or '        pass'}\n    except KeyError:\n"
               f"        return GENERIC(TEMPLATE, STEP_NAME, STEP_ID, fields, day)\n"
               f"    return {' '.join(pieces) or repr('')}\n")
-    namespace = {"DATE": _DATE, "STR": str, "ISO_GET": _ISO.get, "ISO": iso, "TEXT": text, "GENERIC": _generic,
+    namespace = {"DATE": _DATE, "STR": str, "ISO": _ISO, "TEXT": text, "GENERIC": _generic,
                  "TEMPLATE": template, "STEP_NAME": step_name, "STEP_ID": step_id}
     exec(compile(source, "<finding message>", "exec"), namespace)
     return namespace["message"]

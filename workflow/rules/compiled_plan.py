@@ -7,8 +7,9 @@ object) and a sequence of step ids (`DossierView.steps_key`) the rules to run, t
 each reads its anchor are known before any date is, so they are written once into Python source:
 for each (rule, record) of the run, in the run's order, the rule's own "could this fire?" screen
 with its figures as constants and the positions of its record and anchor fixed, and a call of the
-kind's exact evaluator (the same `check`, with the view's own Occurrence) only when the screen
-cannot rule a finding out. The evaluator alone writes findings, so they are the same findings in
+kind's exact evaluator (the same `check`, with the view's Occurrence: `view.occurrence(at)`, one
+made alone when the view has not made them all, which a clean dossier's audit then never does) only
+when the screen cannot rule a finding out. The evaluator alone writes findings, so they are the same findings in
 the same order; a skipped call is one that would have returned without writing any.
 
 Each screen mirrors its evaluator's early returns exactly or asks less (a screen that ignores an
@@ -40,14 +41,14 @@ def _one_line(text: str) -> str:
 def write_plan(rs, run, steps: tuple[str, ...], repeated: bool) -> tuple[str, dict]:
     """(source, namespace) of the plan of `run`: (evaluator, rule, position) in the audit's order."""
     w = PlanWriter(rs, steps, repeated)
-    w.load("E", "view.dossier.steps")
+    w.load("E", f"{w.dossier()}.steps")
     for n, (evaluator, rule, at) in enumerate(run):
         head = "# " + _one_line(f"{steps[at]} (record {at}): {rule.kind} {rule.code}")
         mark = len(w.lines)
         w.lines.append(head)
         screen = SCREENS.get(evaluator)
         found = None if screen is None else screen(w, rule, at)
-        call = f"{w.const(evaluator, 'CHECK')}({w.const(rule, 'RULE')}, view.occurrences[{at}], view, ctx, out)"
+        call = f"{w.const(evaluator, 'CHECK')}({w.const(rule, 'RULE')}, view.occurrence({at}), view, ctx, out)"
         if found is None:
             w.lines[mark] = head + ": always called"
             w.lines.append(call)

@@ -9,6 +9,7 @@ position or a literal the writer quotes itself is bound by name, never written i
 """
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_left, bisect_right
 
 from workflow.dates import add_gap, adult_on, subtract_gap
@@ -17,25 +18,52 @@ from workflow.rules import content, gaps, people, periodic, publicity
 _LIMIT = 65536
 """Entries of a date memo before it is emptied (a few thousand days recur in an audit)."""
 
-_MEMOS: dict[tuple, tuple] = {}
+_MEMOS: dict[tuple, DayMemo] = {}
 
 
-def _memo(kind: str, figure, compute) -> tuple[dict, object]:
-    """(memo, fill) of one pure date function of one figure: `memo.get(day) or fill(day)` is the
-    function's answer (a date is never false), remembered per day in a bounded dict."""
+class DayMemo(dict):
+    """One pure date function of one figure, remembered per day: `memo[day]` is `compute(day,
+    figure)`, found on a miss (`__missing__`) and kept in the dict (bounded: emptied when full). A
+    plan reads it as one subscript, where `memo.get(day) or fill(day)` was a method call and a test."""
+
+    __slots__ = ("compute", "figure")
+
+    def __init__(self, compute, figure):
+        super().__init__()
+        self.compute, self.figure = compute, figure
+
+    def __missing__(self, day):
+        if len(self) >= _LIMIT:
+            self.clear()
+        answer = self[day] = self.compute(day, self.figure)
+        return answer
+
+
+def _memo(kind: str, figure, compute) -> DayMemo:
+    """The memo of `compute(day, figure)` (one per kind and figure)."""
     key = (kind, figure)
     found = _MEMOS.get(key)
     if found is None:
-        memo: dict = {}
-
-        def fill(day):
-            if len(memo) >= _LIMIT:
-                memo.clear()
-            answer = memo[day] = compute(day, figure)
-            return answer
-
-        found = _MEMOS[key] = (memo, fill)
+        found = _MEMOS[key] = DayMemo(compute, figure)
     return found
+
+
+def limit_in_force(day, figure):
+    """`add_gap(day, within)` when it falls on or after `start` (figure = (within, start)), else
+    `date.min`: a limit before the rule set took force reads as passed by every day, so the screen
+    lets the call through (binding_limit may find an earlier limit; under a pin it finds none)."""
+    within, start = figure
+    limit = add_gap(day, within)
+    return limit if limit >= start else dt.date.min
+
+
+def earliest_in_force(day, figure):
+    """`add_gap(day, at_least)` when it falls on or after `start` (figure = (at_least, start)), else
+    `date.min`, which no day is before: `min_gap` says nothing of an earliest day before the rule set
+    took force (no retroactive time limits)."""
+    at_least, start = figure
+    earliest = add_gap(day, at_least)
+    return earliest if earliest >= start else dt.date.min
 
 
 class AssessmentWindows:
@@ -61,7 +89,23 @@ class AssessmentWindows:
         windows = bisect_right(ends, until)
         if len(assessments) < windows:
             return True  # fewer assessments than windows: one window has none
-        last, period, hit = ends[windows - 1], self.period, set()
+        period = self.period
+        if windows == 2:  # the usual case (two half-years before s07): both windows, written out
+            middle, last = ends[0], ends[1]
+            first = second = False
+            for a in assessments:
+                if a.period == period:
+                    day = a.date
+                    if anchor < day <= middle:
+                        if second:
+                            return False
+                        first = True
+                    elif middle < day <= last:
+                        if first:
+                            return False
+                        second = True
+            return True
+        last, hit = ends[windows - 1], set()
         for a in assessments:
             if a.period == period and anchor < (day := a.date) <= last:
                 hit.add(bisect_left(ends, day))
@@ -79,15 +123,15 @@ class ReportGaps:
     anchor through the reports up to the step, stopping at the first stretch too long."""
 
     def __init__(self, every):
-        self.memo, self.fill = _memo("gap", every, add_gap)
+        self.memo = _memo("gap", every, add_gap)
 
     def may_fire(self, anchor, day, reports) -> bool:
-        memo, fill = self.memo, self.fill
-        if (memo.get(anchor) or fill(anchor)) >= day:
+        memo = self.memo
+        if memo[anchor] >= day:
             return False  # the first report is due on or after the step: nothing is late
         previous = anchor
         for report in sorted(t.date for t in reports if anchor < t.date <= day):
-            deadline = memo.get(previous) or fill(previous)
+            deadline = memo[previous]
             if deadline >= day:
                 return False
             if report <= previous:
@@ -95,7 +139,7 @@ class ReportGaps:
             if report > deadline:
                 return True
             previous = report
-        return (memo.get(previous) or fill(previous)) < day
+        return memo[previous] < day
 
 
 class Notices:
@@ -143,8 +187,16 @@ class PlanWriter:
             self.lines.append(f"{local} = {expression}")
         return local
 
+    def entry(self, at: int) -> str:
+        """The record at `at`, in a local (read once per plan run)."""
+        return self.load(f"e{at}", f"E[{at}]")
+
     def date(self, at: int) -> str:
-        return self.load(f"d{at}", f"E[{at}].date")
+        return self.load(f"d{at}", f"{self.entry(at)}.date")
+
+    def is_date(self, expression: str) -> bool:
+        """Whether `expression` is a record's date local (`date`): a date, never None."""
+        return expression.startswith("d") and expression[1:].isdigit() and expression in self.loaded
 
     def dossier(self) -> str:
         return self.load("D", "view.dossier")
@@ -178,13 +230,13 @@ class PlanWriter:
         found = self.position(name)
         return None if found is None else self.date(found)
 
-    def added(self, gap, day: str) -> str:
-        memo, fill = _memo("gap", gap, add_gap)
-        return f"({self.const(memo, 'G')}.get({day}) or {self.const(fill, 'A')}({day}))"
+    def memo(self, kind: str, figure, compute, day: str) -> str:
+        """`compute(day, figure)` read from its memo (`DayMemo`)."""
+        return f"{self.const(_memo(kind, figure, compute), 'G')}[{day}]"
 
     def field(self, at: int, name: str) -> str:
         """`getattr(entry, name, None)` as the evaluators ask it of a field a rule names."""
-        return f"getattr(E[{at}], {name!r}, None)"
+        return f"getattr({self.entry(at)}, {name!r}, None)"
 
 
 # Each screen: (writer, rule, position) -> (lines with `{call}` where the evaluator is called, note).
@@ -192,32 +244,32 @@ class PlanWriter:
 
 
 def _min_age(w, rule, at):
-    memo, fill = _memo("age", rule.params.months, adult_on)
-    birth = w.load("birth", "view.dossier.person.birth_date")
-    earliest = f"({w.const(memo, 'G')}.get({birth}) or {w.const(fill, 'A')}({birth}))"
+    birth = w.load("birth", f"{w.dossier()}.person.birth_date")
+    earliest = w.memo("age", rule.params.months, adult_on, birth)
     return [f"if {w.date(at)} < {earliest}:", "    {call}"], "the step before the age is reached"
 
 
-def _gap_anchor(w, rule, at) -> tuple[str, list[str]] | None:
-    """`gaps._anchor`: (expression, conditions) of the anchor a gap counts from, or None when absent."""
+def _gap_anchor(w, rule, at) -> tuple[str, list[str], list[str]] | None:
+    """`gaps._anchor`: (expression, conditions before, conditions after) of the anchor a gap counts
+    from, or None when it is surely absent. The conditions before make the expression a date (a
+    local that may be None); those after (the step not before its anchor) are left to the end, where
+    they are rarely reached: the limit's test almost always decides first."""
     name = rule.params.from_
     anchor = w.anchor(name, at)
     if anchor is None:
         return None
-    if not w.moves(at, name):
-        return anchor, [f"{anchor} is not None" if name == "probation_end" else f"{w.date(at)} >= {anchor}"]
-    return anchor, [f"{anchor} is not None"] + ([] if name == "probation_end" else [f"{w.date(at)} >= {anchor}"])
+    may_be_none = name == "probation_end" or w.moves(at, name)
+    after = [] if name == "probation_end" else [f"{w.date(at)} >= {anchor}"]
+    return anchor, [f"{anchor} is not None"] if may_be_none else [], after
 
 
 def _max_gap(w, rule, at):
     found = _gap_anchor(w, rule, at)
     if found is None:
         return [], "its anchor is not recorded"
-    anchor, conditions = found
-    pinned = w.load("pinned", "ctx.pin is not None")
-    day = w.date(at)
-    conditions.append(f"({day} > (limit := {w.added(rule.params.within, anchor)}) or "
-                      f"(limit < {w.const(w.start, 'START')} and not {pinned}))")
+    anchor, before, after = found
+    limit = w.memo("limit", (rule.params.within, w.start), limit_in_force, anchor)
+    conditions = before + [f"{w.date(at)} > {limit}"] + after
     return [f"if {' and '.join(conditions)}:", "    {call}"], \
         "after the limit, or a limit before the rule set took force (binding_limit may find an earlier one)"
 
@@ -226,28 +278,33 @@ def _min_gap(w, rule, at):
     found = _gap_anchor(w, rule, at)
     if found is None:
         return [], "its anchor is not recorded"
-    anchor, conditions = found
+    anchor, before, after = found
     to = rule.params.to
     if to:
         w.lines.append(f"m = {w.field(at, to)}")
-        measured, conditions = "m", ["m is not None"] + conditions
+        measured, before = "m", ["m is not None"] + before
     else:
         measured = w.date(at)
-    conditions.append(f"{measured} < (earliest := {w.added(rule.params.at_least, anchor)}) >= "
-                      f"{w.const(w.start, 'START')}")
+    earliest = w.memo("earliest", (rule.params.at_least, w.start), earliest_in_force, anchor)
+    conditions = before + [f"{measured} < {earliest}"] + after
     return [f"if {' and '.join(conditions)}:", "    {call}"], "measured before the earliest day, in force"
-
-
 def _assessments(w, rule, at):
     params = rule.params
     anchor = w.anchor(params.from_, at)
     if anchor is None:
         return [], "its anchor is not recorded"
-    until = w.field(at, params.to) if params.to else w.date(at)
-    screen = w.const(AssessmentWindows(params.every, params.period).may_fire, "ASSESS")
-    w.lines.append(f"a, u = {anchor}, {until}")
-    return [f"if a is not None and u is not None and u >= a and {screen}(a, u, {w.dossier()}.assessments):",
-            "    {call}"], "a window ending by the step without an assessment"
+    windows = AssessmentWindows(params.every, params.period)
+    if not windows.counted:
+        return None  # the windows do not move on: the evaluator answers
+    screen = w.const(windows.may_fire, "ASSESS")
+    conditions = [] if w.is_date(anchor) else [f"{anchor} is not None"]
+    if params.to:
+        w.lines.append(f"u = {w.field(at, params.to)}")
+        until, conditions = "u", conditions + ["u is not None"]
+    else:
+        until = w.date(at)
+    conditions += [f"{until} >= {anchor}", f"{screen}({anchor}, {until}, {w.dossier()}.assessments)"]
+    return [f"if {' and '.join(conditions)}:", "    {call}"], "a window ending by the step without an assessment"
 
 
 def _reports(w, rule, at):
@@ -256,23 +313,23 @@ def _reports(w, rule, at):
         return [], "its anchor is not recorded"
     screen = w.const(ReportGaps(rule.params.every).may_fire, "REPORTS")
     day = w.date(at)
-    w.lines.append(f"a = {anchor}")
-    return [f"if a is not None and {day} >= a and {screen}(a, {day}, {w.dossier()}.thought_reports):",
-            "    {call}"], "a stretch without a thought report longer than the rule's"
+    conditions = [] if w.is_date(anchor) else [f"{anchor} is not None"]
+    conditions += [f"{day} >= {anchor}", f"{screen}({anchor}, {day}, {w.dossier()}.thought_reports)"]
+    return [f"if {' and '.join(conditions)}:", "    {call}"], \
+        "a stretch without a thought report longer than the rule's"
 
 
 def _before_leaving(w, rule, at):
-    memo, fill = _memo("before", rule.params.within, subtract_gap)
-    leave = w.load("leave", "view.dossier.person.expected_leave_date")
+    leave = w.load("leave", f"{w.dossier()}.person.expected_leave_date")
     day = w.date(at)
     return [f"if {leave} is not None and {day} <= {leave} and "
-            f"({w.const(memo, 'G')}.get({leave}) or {w.const(fill, 'A')}({leave})) <= {day}:",
+            f"{w.memo('before', rule.params.within, subtract_gap, leave)} <= {day}:",
             "    {call}"], "within the stretch before the expected leaving date"
 
 
 def _nomination(w, rule, at):
     accepted = w.const(frozenset(rule.params.accepted), "ACCEPTED")
-    return [f"if {accepted}.isdisjoint(E[{at}].nomination or ()):", "    {call}"], "no accepted nomination"
+    return [f"if {accepted}.isdisjoint({w.entry(at)}.nomination or ()):", "    {call}"], "no accepted nomination"
 
 
 def _people(w, rule, at):
@@ -281,7 +338,7 @@ def _people(w, rule, at):
     bad = f"p.status != {status}"
     if params.forbidden_discipline:
         bad += f" or (p.discipline and p.discipline in {w.const(params.forbidden_discipline, 'FORBIDDEN')})"
-    w.lines.append(f"L = E[{at}].people or []")
+    w.lines.append(f"L = {w.entry(at)}.people or []")
     return [f"if not {params.min!r} <= len(L) <= {params.max!r}:",
             "    {call}",
             "else:",
@@ -294,7 +351,7 @@ def _people(w, rule, at):
 def _discipline_period(w, rule, at):
     kinds = w.const(rule.params.disciplines, "DISCIPLINES")
     day = w.date(at)
-    return [f"for p in E[{at}].people or ():",
+    return [f"for p in {w.entry(at)}.people or ():",
             f"    if p.discipline in {kinds} and p.discipline_until is not None and p.discipline_until >= {day}:",
             "        {call}",
             "        break"], "a person still under a discipline of the rule's kinds"
@@ -307,7 +364,7 @@ def _source(w, rule, at) -> str | None:
         w.lines.append(f"s = view.in_cycle({name!r}, view.occurrences[{at}].cycle)")
         return "s"
     found = w.position(name)
-    return None if found is None else f"E[{found}]"
+    return None if found is None else w.entry(found)
 
 
 def _required_value(w, rule, at):
@@ -351,26 +408,36 @@ def _required_fields(w, rule, at):
     return [f"if {missing}:", "    {call}"], "a required field not recorded"
 
 
-def _quorum(w, rule, at):
-    return [f"if (v := E[{at}].votes) is not None and not v.has_quorum:", "    {call}"], "no quorum"
+def _quorum(w, rule, at):  # `not votes.has_quorum`, written out (QUORUM): no property call
+    return [f"if (v := {w.entry(at)}.votes) is not None and {QUORUM.format(v='v')} <= v.expected:", "    {call}"], \
+        "no quorum"
 
 
-def _vote(w, rule, at):
-    return [f"if (v := E[{at}].votes) is not None and E[{at}].outcome != 'rejected' and not v.carried:",
-            "    {call}"], "a vote not carried"
+def _vote(w, rule, at):  # `not votes.carried`, written out (CARRIED): no property calls
+    e = w.entry(at)
+    return [f"if (v := {e}.votes) is not None and {CARRIED.format(v='v')} <= v.expected and "
+            f"{e}.outcome != 'rejected':", "    {call}"], "a vote not carried"
+
+
+QUORUM = "2 * {v}.present"
+"""`Votes.has_quorum` is `QUORUM > votes.expected` (both kinds of records: workflow.dossier and
+workflow.dossier_facts; tests/workflow/test_plan_speed_screens.py holds them to it)."""
+CARRIED = "2 * ({v}.yes + {v}.written_yes)"
+"""`Votes.carried` is `CARRIED > votes.expected` (`yes_total` is yes + written_yes)."""
 
 
 def _extension(w, rule, at):
     params = rule.params  # earlier extensions of the step are of earlier cycles: at most the record's cycle
     low, high = w.const(params.min_months, "MIN"), w.const(params.max_months, "MAX")
-    return [f"if E[{at}].outcome == 'extend' and ((m := E[{at}].extend_months) is None or not {low} <= m <= {high}"
+    e = w.entry(at)
+    return [f"if {e}.outcome == 'extend' and ((m := {e}.extend_months) is None or not {low} <= m <= {high}"
             f" or view.occurrences[{at}].cycle >= {w.const(params.max_times, 'TIMES')}):", "    {call}"], \
         "an extension without months, of months out of range, or beyond the times allowed"
 
 
 def _party_standing(w, rule, at):
     expected = f"view.probation_end(view.occurrences[{at}].cycle)" if w.moves(at) else w.load("pe", "view.probation_end(0)")
-    return [f"if (r := E[{at}].party_standing_from) is not None and (x := {expected}) is not None and r != x:",
+    return [f"if (r := {w.entry(at)}.party_standing_from) is not None and (x := {expected}) is not None and r != x:",
             "    {call}"], "a recorded party standing other than the probation's end"
 
 

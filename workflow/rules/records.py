@@ -67,14 +67,29 @@ def _required_ids(rs) -> dict[str, frozenset[str]]:
 def _may_miss_material(seen, view) -> bool:
     """False when no list of materials is given, or when one rule set judges every step and the list
     leaves no required material short (then this is the answer of `materials` itself, kept for the
-    last few lists of ids: `_Rows.reported`); records judged one by one: "maybe"."""
+    last few lists of ids: `_Rows.reported`); records judged one by one: "maybe". When it says "maybe"
+    for a list judged by one rule set, it hands what it found to `materials`, which the screen calls
+    next (`_handed`)."""
     listed = view.dossier.materials
     if listed is None:
         return False
     rs = view.judged_by
     if rs is None:
         return True
-    return bool(_rows_of(rs, view).reported([material.id for material in listed]))
+    rows = _rows_of(rs, view)
+    positions = rows.reported([material.id for material in listed])
+    if not positions:
+        return False
+    _handed[0] = (listed, rows, positions)
+    return True
+
+
+_handed: list[tuple] = [(None, None, ())]
+"""(list of materials, its `_Rows`, the positions reported) that `_may_miss_material` found when it
+said "maybe", for the call of `materials` that follows it in the screen (workflow.rules.dossier_screen.run:
+the same list, not changed in between), which takes it and puts back this empty one; replaced as
+one tuple (threads may audit at once: another thread's list is another object, and is not used)."""
+_NOT_HANDED = _handed[0]
 
 
 class _Rows:
@@ -129,7 +144,12 @@ def _rows_of(rs, view) -> _Rows:
 def _judged_materials(code, rs, view, ctx, listed, out) -> None:
     """`materials` when one rule set judges every record: the rows `_Rows.reported` gives."""
     rows = _rows_of(rs, view)
-    positions = rows.reported([material.id for material in listed])
+    handed = _handed[0]
+    if handed[0] is listed and handed[1] is rows:  # what the screen's `_may_miss_material` just found
+        _handed[0] = _NOT_HANDED
+        positions = handed[2]
+    else:
+        positions = rows.reported([material.id for material in listed])
     rule = rs.rule_by_code.get(code) if positions else None
     if rule is None:
         return

@@ -62,17 +62,25 @@ object can take its identity while it is)."""
 
 
 def layout(view) -> Layout:
-    """The `Layout` of `view`'s records, kept per structure rule set and per recorded step ids (and,
-    when a step repeats, each record's cycle); the memory is bounded: emptied when full."""
+    """The `Layout` of `view`'s records, kept per structure rule set and per recorded step ids: on the
+    view's StepSequence when no step repeats, else here per (step ids, each record's cycle); the
+    memory is bounded: emptied when full."""
     last = _last[0]
     if last[0] is view:
         return last[1]
+    if not view.repeated:  # kept on the view's StepSequence: that of its structure and recorded steps
+        sequence = view.sequence
+        shape = sequence.layout
+        if shape is None:
+            shape = sequence.layout = Layout(view)
+        _last[0] = (view, shape)
+        return shape
     base = view.base
     found = _layouts.get(id(base))
     if found is None or found[0] is not base:
         found = _layouts[id(base)] = (base, {})
     known = found[1]
-    key = (view.steps_key, tuple(map(_CYCLE, view.occurrences))) if view.repeated else view.steps_key
+    key = (view.steps_key, tuple(map(_CYCLE, view.occurrences)))
     shape = known.get(key)
     if shape is None:
         if len(known) >= 4096:

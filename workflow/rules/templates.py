@@ -8,6 +8,8 @@ evaluator gives are left in place for it.
 """
 from __future__ import annotations
 
+import datetime as _dt
+
 PREPARED: dict[int, tuple] = {}
 """id(rule) → (rule, its template with the figures in, the figures): read inline by base.finding."""
 
@@ -51,5 +53,59 @@ def message_template(rule) -> str:
 def phrase(rule, case: str, **fields) -> str:
     """One of the sentences a rule's kind fills into its message (`{problem}`, `{status}`): the rule's
     `phrases` in the data, keyed by `case`, with the evaluator's fields (printed as an f-string would)
-    and the rule's own figures."""
-    return rule.params.phrases[case].format_map({**_prepare(rule)[2], **fields})
+    and the rule's own figures. Written by the phrase's own writer (`_phrase_writer`), the same text
+    as `template.format_map({**figures, **fields})`."""
+    found = _PHRASES.get((id(rule), case))
+    if found is None or found[0] is not rule:
+        found = _phrase_writer(rule, case)
+    return found[1](fields)
+
+
+_PHRASES: dict[tuple, tuple] = {}
+"""(id(rule), case) → (rule, the phrase's writer): a publicity or people finding writes one phrase."""
+
+
+def _phrase_writer(rule, case: str) -> tuple:
+    """(rule, write(fields)) for one phrase of a rule. Why: `format_map` of a short Chinese phrase
+    with a few dates costs several times an f-string of its pieces. A field is the evaluator's when
+    it gives it, else the rule's figure (the merged mapping's answer); each is written as `format`
+    writes it with no spec (an f-string's `{v}`), a date through its remembered ISO text (a plain
+    date's `format(d, "")` is its `isoformat()`). A template of another shape, or a field nobody
+    gives, is left to `format_map` (the same text, the same KeyError)."""
+    from workflow.rules.base import ISO_TEXTS, fstring_piece, plain_fields
+
+    template = rule.params.phrases[case]
+    figures = _prepare(rule)[2]
+    parts = plain_fields(template)
+    if parts is None:
+        def write(fields):
+            return template.format_map({**figures, **fields})
+    else:
+        namespace = {"DATE": _dt.date, "ISO": ISO_TEXTS, "TEMPLATE": template, "FIGURES": figures}
+        lines, pieces, names = [], [], {}
+        for literal, name in parts:
+            if literal:
+                pieces.append(fstring_piece(literal))
+            if name is None:
+                continue
+            local = names.get(name)
+            if local is None:
+                local = names[name] = f"v{len(names)}"
+                if name in figures:
+                    namespace[f"F{local}"] = figures[name]
+                    lines.append(f"{local} = fields[{name!r}] if {name!r} in fields else F{local}")
+                else:
+                    lines.append(f"{local} = fields[{name!r}]")
+                lines.append(f"if type({local}) is DATE:")
+                lines.append(f"    {local} = ISO[{local}]")
+            pieces.append(f"f'{{{local}}}'")
+        body = "\n".join("        " + line for line in lines) or "        pass"
+        source = (f"def write(fields):\n    try:\n{body}\n    except KeyError:\n"
+                  f"        return TEMPLATE.format_map({{**FIGURES, **fields}})\n"
+                  f"    return {' '.join(pieces) or repr('')}\n")
+        exec(compile(source, "<rule phrase>", "exec"), namespace)
+        write = namespace["write"]
+    if len(_PHRASES) >= 4096:
+        _PHRASES.clear()
+    found = _PHRASES[(id(rule), case)] = (rule, write)
+    return found

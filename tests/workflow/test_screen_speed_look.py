@@ -1,0 +1,107 @@
+"""What the cheaper dossier screen relies on (workflow.rules.dossier_screen.look, workflow.rules.records).
+
+- `look` compares a missing date of review or of a material as the earliest day (`date or earliest`):
+  such a record is never "late", and a late one beside it still is.
+- `_may_miss_material`, when it says "maybe", hands the rows it found to the `materials` call that
+  follows it in the screen; `materials` takes them only for that very list of materials (another
+  dossier with the same steps, hence the same rows, is judged on its own list), and only once.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+from bench.generate import base_cases
+from workflow.audit import make_context
+from workflow.audit_stream import Source, read_source
+from workflow.rules import dossier_screen, records
+from workflow.view import DossierView
+
+AS_OF = dt.date(2026, 11, 21)
+LATER = "2027-03-01"
+
+
+def _base() -> dict:
+    return copy.deepcopy(next(d for d in base_cases() if d["steps"][-1]["step"] == "s25_archived"
+                              and d.get("materials")))
+
+
+def _read(document: dict, name: str = "d.json"):
+    return read_source(Source(name, json.dumps(document, ensure_ascii=False)))
+
+
+def _audited(dossier):
+    ctx = make_context(dossier, AS_OF)
+    view = DossierView(dossier, ctx.structure)
+    ctx.judge(view)
+    return ctx, view
+
+
+def test_a_missing_date_of_review_or_material_is_never_late():
+    document = _base()
+    assert dossier_screen.look(_read(document), AS_OF) is dossier_screen.NOTHING
+    for entry in document["steps"]:
+        entry["reviewed_on"] = None
+    for material in document["materials"]:
+        material.pop("date", None)
+    dossier = _read(document)
+    assert all(entry.reviewed_on is None for entry in dossier.steps)
+    assert all(material.date is None for material in dossier.materials)
+    assert not dossier_screen.look(dossier, AS_OF).late
+
+    late_review = copy.deepcopy(document)
+    late_review["steps"][3]["reviewed_on"] = LATER
+    assert dossier_screen.look(_read(late_review), AS_OF).late
+
+    late_material = copy.deepcopy(document)
+    late_material["materials"][-1]["date"] = LATER
+    assert dossier_screen.look(_read(late_material), AS_OF).late
+
+
+def test_the_rows_handed_to_materials_are_those_of_its_own_list_and_taken_once():
+    complete = _base()
+    short_of = {}
+    dossiers = {}
+    for at in (1, 4):  # two dossiers recording the same steps, each short of another material
+        document = copy.deepcopy(complete)
+        document["id"] = f"{document['id']}-{at}"
+        short_of[at] = document["materials"].pop(at)["id"]
+        dossiers[at] = _read(document, f"{at}.json")
+    assert short_of[1] != short_of[4]
+
+    def findings(dossier):
+        ctx, view = _audited(dossier)
+        out = []
+        records.materials("MATERIAL_MISSING", view, ctx, out)
+        return [f.subject for f in out]
+
+    alone = {at: findings(dossier) for at, dossier in dossiers.items()}
+    assert short_of[1] in alone[1] and short_of[1] not in alone[4]
+    assert short_of[4] in alone[4] and short_of[4] not in alone[1]
+
+    ctx1, view1 = _audited(dossiers[1])
+    ctx4, view4 = _audited(dossiers[4])
+    assert view1.judged_by is not None and view1.judged_by is view4.judged_by
+    assert records._rows_of(view1.judged_by, view1) is records._rows_of(view4.judged_by, view4)  # the same rows
+    assert records._may_miss_material(dossier_screen.NOTHING, view1)  # hands dossier 1's rows
+    out = []
+    records.materials("MATERIAL_MISSING", view4, ctx4, out)  # another list: judged on its own
+    assert [f.subject for f in out] == alone[4]
+
+    assert records._may_miss_material(dossier_screen.NOTHING, view1)
+    out = []
+    records.materials("MATERIAL_MISSING", view1, ctx1, out)  # its own list: takes them
+    assert [f.subject for f in out] == alone[1]
+    assert records._handed[0][0] is None  # taken once: the next call reads the list again
+    out = []
+    records.materials("MATERIAL_MISSING", view1, ctx1, out)
+    assert [f.subject for f in out] == alone[1]
+
+
+def test_a_complete_list_hands_nothing():
+    dossier = _read(_base())
+    ctx, view = _audited(dossier)
+    records._handed[0] = records._NOT_HANDED
+    assert not records._may_miss_material(dossier_screen.NOTHING, view)
+    assert records._handed[0] is records._NOT_HANDED
