@@ -168,7 +168,7 @@ def test_a_late_step_before_the_rule_set_took_force_is_left_to_the_evaluator():
     steps = ("s01_application", "s02_applicant_talk")
     _, namespace = compiled_plan.write_plan(rs, compiled_plan.run_of(rs, steps), steps, False)
     limits = [v for v in namespace.values()
-              if isinstance(v, plan_screens.DayMemo) and v.compute is plan_screens.limit_in_force]
+              if isinstance(v, plan_screens.DayMemo) and v.compute is plan_screens.gap_end_in_force]
     assert len(limits) == 1  # a limit before 2026.05 took force reads date.min: every day is after it
     assert limits[0][rs.in_force_from - dt.timedelta(days=40)] == dt.date.min
     dossier = _dossier(lambda d: _step(d, "s02_applicant_talk").update(date=_day(d["steps"][0]["date"], 40)),

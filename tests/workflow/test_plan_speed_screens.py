@@ -58,10 +58,8 @@ def test_a_day_memo_answers_its_function_and_stays_bounded(monkeypatch):
 def test_a_limit_or_an_earliest_day_before_the_rule_set_reads_as_date_min():
     start = dt.date(2014, 6, 10)
     within = Gap(1, 0)
-    assert plan_screens.limit_in_force(dt.date(2014, 5, 10), (within, start)) == dt.date(2014, 6, 10)
-    assert plan_screens.limit_in_force(dt.date(2014, 5, 9), (within, start)) == dt.date.min
-    assert plan_screens.earliest_in_force(dt.date(2014, 5, 10), (within, start)) == dt.date(2014, 6, 10)
-    assert plan_screens.earliest_in_force(dt.date(2014, 5, 9), (within, start)) == dt.date.min
+    assert plan_screens.gap_end_in_force(dt.date(2014, 5, 10), (within, start)) == dt.date(2014, 6, 10)
+    assert plan_screens.gap_end_in_force(dt.date(2014, 5, 9), (within, start)) == dt.date.min
 
 
 class _Params:

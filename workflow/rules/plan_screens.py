@@ -48,22 +48,15 @@ def _memo(kind: str, figure, compute) -> DayMemo:
     return found
 
 
-def limit_in_force(day, figure):
-    """`add_gap(day, within)` when it falls on or after `start` (figure = (within, start)), else
-    `date.min`: a limit before the rule set took force reads as passed by every day, so the screen
-    lets the call through (binding_limit may find an earlier limit; under a pin it finds none)."""
-    within, start = figure
-    limit = add_gap(day, within)
-    return limit if limit >= start else dt.date.min
-
-
-def earliest_in_force(day, figure):
-    """`add_gap(day, at_least)` when it falls on or after `start` (figure = (at_least, start)), else
-    `date.min`, which no day is before: `min_gap` says nothing of an earliest day before the rule set
+def gap_end_in_force(day, figure):
+    """`add_gap(day, gap)` when it falls on or after `start` (figure = (gap, start)), else `date.min`.
+    For `max_gap`, a limit before the rule set took force then reads as passed by every day, so the
+    screen lets the call through (binding_limit may find an earlier limit; under a pin it finds none);
+    for `min_gap`, no day is before `date.min`: it says nothing of an earliest day before the rule set
     took force (no retroactive time limits)."""
-    at_least, start = figure
-    earliest = add_gap(day, at_least)
-    return earliest if earliest >= start else dt.date.min
+    gap, start = figure
+    end = add_gap(day, gap)
+    return end if end >= start else dt.date.min
 
 
 class AssessmentWindows:
@@ -268,7 +261,7 @@ def _max_gap(w, rule, at):
     if found is None:
         return [], "its anchor is not recorded"
     anchor, before, after = found
-    limit = w.memo("limit", (rule.params.within, w.start), limit_in_force, anchor)
+    limit = w.memo("gap in force", (rule.params.within, w.start), gap_end_in_force, anchor)
     conditions = before + [f"{w.date(at)} > {limit}"] + after
     return [f"if {' and '.join(conditions)}:", "    {call}"], \
         "after the limit, or a limit before the rule set took force (binding_limit may find an earlier one)"
@@ -285,9 +278,11 @@ def _min_gap(w, rule, at):
         measured, before = "m", ["m is not None"] + before
     else:
         measured = w.date(at)
-    earliest = w.memo("earliest", (rule.params.at_least, w.start), earliest_in_force, anchor)
+    earliest = w.memo("gap in force", (rule.params.at_least, w.start), gap_end_in_force, anchor)
     conditions = before + [f"{measured} < {earliest}"] + after
     return [f"if {' and '.join(conditions)}:", "    {call}"], "measured before the earliest day, in force"
+
+
 def _assessments(w, rule, at):
     params = rule.params
     anchor = w.anchor(params.from_, at)
