@@ -35,6 +35,11 @@ Why unpickling this file is safe (pickle runs code named by the file it reads):
     a forged file that passed the checks above could at worst make objects of those classes, not run
     other code.
 `FAZHAN_CACHE_DIR` set to an empty value turns the copy off.
+
+The step schema (checklists/step_fields.py, read from step_fields.toml by every command that audits)
+is kept the same way by `cached_value`, in `step-schema-<key>.pickle`: its key covers this module's
+format number, Python's version, and the bytes of checklists/step_fields.py (every class in that copy)
+and of the TOML file; the same checks guard its reading.
 """
 from __future__ import annotations
 
@@ -44,6 +49,7 @@ import os
 import pickle
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -137,12 +143,12 @@ def header(key: str, payload: bytes) -> bytes:
     return MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
 
 
-def read_copy(directory: Path, key: str, expected: type):
+def read_copy(directory: Path, key: str, expected: type, prefix: str = PREFIX):
     """The object in `directory`'s copy for `key`, or None when there is none usable."""
     if not _usable_dir(directory, create=False):
         return None
     try:
-        fd = os.open(directory / f"{PREFIX}{key}{SUFFIX}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(directory / f"{prefix}{key}{SUFFIX}", os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
@@ -161,7 +167,7 @@ def read_copy(directory: Path, key: str, expected: type):
     return value if type(value) is expected else None
 
 
-def write_copy(directory: Path, key: str, value: object) -> bool:
+def write_copy(directory: Path, key: str, value: object, prefix: str = PREFIX) -> bool:
     """Writes `value`'s copy for `key` atomically; False (and nothing written) when that is not possible."""
     if not _usable_dir(directory, create=True):
         return False
@@ -172,7 +178,7 @@ def write_copy(directory: Path, key: str, value: object) -> bool:
         return False
     import tempfile
 
-    target = directory / f"{PREFIX}{key}{SUFFIX}"
+    target = directory / f"{prefix}{key}{SUFFIX}"
     try:
         fd, temporary = tempfile.mkstemp(prefix=".catalogue-", suffix=".tmp", dir=directory)
     except OSError:
@@ -188,16 +194,16 @@ def write_copy(directory: Path, key: str, value: object) -> bool:
         except OSError:
             pass
         return False
-    _prune(directory, target.name)
+    _prune(directory, target.name, prefix)
     return True
 
 
-def _prune(directory: Path, kept: str) -> None:
+def _prune(directory: Path, kept: str, prefix: str = PREFIX) -> None:
     """Removes all but the newest `KEEP` copies (each change of code or data leaves one behind)."""
     try:
         with os.scandir(directory) as entries:
             copies = [(e.stat().st_mtime, e.name) for e in entries
-                      if e.name.startswith(PREFIX) and e.name.endswith(SUFFIX) and e.name != kept]
+                      if e.name.startswith(prefix) and e.name.endswith(SUFFIX) and e.name != kept]
         for _, name in sorted(copies, reverse=True)[KEEP - 1:]:
             os.unlink(directory / name)
     except OSError:
@@ -218,4 +224,37 @@ def cached(build: type[T], ruleset_dir: Path) -> T:
     if value is None:
         value = build()
         write_copy(directory, key, value)
+    return value
+
+
+def value_key(label: str, sources: tuple[Path, ...]) -> str:
+    """The SHA-256 (hex) naming one build of a value made from `sources` alone (its code and data files)."""
+    digest = hashlib.sha256()
+    for part in (f"format\0{FORMAT}", f"python\0{sys.version}\0{sys.implementation.cache_tag}", f"value\0{label}"):
+        digest.update(f"{len(part)}\0{part}".encode())
+    for source in sources:
+        with open(source, "rb") as handle:
+            data = handle.read()
+        digest.update(f"source:{source.name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def cached_value(label: str, build: Callable[[], T], expected: type, sources: tuple[Path, ...]) -> T:
+    """`build()` (which must give an instance of exactly `expected`, made of `checklists` classes), read
+    from the copy `<label>-<key>.pickle` when there is a usable one, else built and kept. `sources`: every
+    file the value is made from, its classes' module among them."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    try:
+        key = value_key(label, sources)
+    except OSError:
+        return build()  # a source cannot be read: building says why
+    prefix = f"{label}-"
+    value = read_copy(directory, key, expected, prefix)
+    if value is None:
+        value = build()
+        if type(value) is expected:
+            write_copy(directory, key, value, prefix)
     return value

@@ -1,6 +1,7 @@
 """Typed shapes of the checklist data: a rule set is states, stages, steps, rules, materials, forms."""
-from __future__ import annotations
-
+# Annotations are evaluated as written (no `from __future__ import annotations`): pydantic would
+# otherwise evaluate each field's annotation from its text while building the class, about a sixth of
+# the cost of building these models on every command that loads the checklists (issue 13).
 import datetime as dt
 from functools import cached_property
 from typing import Literal

@@ -270,5 +270,9 @@ def load_step_schema(path: Path = STEP_FIELDS_FILE) -> StepSchema:
 
 @lru_cache(maxsize=1)
 def step_schema() -> StepSchema:
-    """The schema of this installation (read once per process)."""
-    return load_step_schema()
+    """The schema of this installation, read once per process: from the checked copy an earlier process
+    kept while this module and the file are unchanged (checklists/catalogue_cache.py), else from the TOML
+    (parsing and checking it was about 20 million instructions of every command that audits)."""
+    from checklists.catalogue_cache import cached_value
+
+    return cached_value("step-schema", load_step_schema, StepSchema, (Path(__file__), STEP_FIELDS_FILE))

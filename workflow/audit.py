@@ -36,23 +36,19 @@ def _dossier_rules(catalogue: Catalogue) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=8)
-def _resolved_dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
+def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
+    """The dossier evaluators, each with its code and its `may_find` declaration, resolved once per
+    catalogue (workflow.rules.dossier_screen runs only those that may find anything); an audit's
+    context keeps its catalogue's (`_dossier_plan_of`)."""
     return dossier_screen.plan((DOSSIER_EVALUATORS[kind], code) for code, kind in _dossier_rules(catalogue))
 
 
-_last_dossier_plan: list[tuple] = [(None, None)]
-
-
-def _dossier_plan(catalogue: Catalogue) -> tuple[tuple, ...]:
-    """The dossier evaluators, each with its code and its `may_find` declaration, resolved once per
-    catalogue (workflow.rules.dossier_screen runs only those that may find anything); the last
-    catalogue's answer is held as one (catalogue, plan) tuple, asked first (one catalogue audits
-    most dossiers: an identity check rather than the cache's hash of its arguments)."""
-    last = _last_dossier_plan[0]
-    if last[0] is catalogue:
-        return last[1]
-    found = _resolved_dossier_plan(catalogue)
-    _last_dossier_plan[0] = (catalogue, found)
+def _dossier_plan_of(ctx: AuditContext) -> tuple[tuple, ...]:
+    """`_dossier_plan` of the context's catalogue, kept on the context (contexts are shared by the
+    dossiers of a day, pin, overlay and order: one attribute read per dossier, not a cache's hash)."""
+    found = ctx.dossier_plan
+    if found is None:
+        found = ctx.dossier_plan = _dossier_plan(ctx.catalogue)
     return found
 
 
@@ -160,10 +156,10 @@ def evaluate(dossier: Dossier, ctx: AuditContext,
     if ctx.hypothetical is None:  # the dossier screen's walk also finds the latest date, which judging needs
         seen, latest = dossier_screen.survey(dossier, ctx.as_of)
         ctx.judge(view, latest)
-        dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out, seen)
+        dossier_screen.run(_dossier_plan_of(ctx), view, ctx, out, seen)
     else:
         ctx.judge(view)
-        dossier_screen.run(_dossier_plan(ctx.catalogue), view, ctx, out)
+        dossier_screen.run(_dossier_plan_of(ctx), view, ctx, out)
     if view.judged_by is not None:  # one rule set judges every step (the usual case): one flat plan
         if ctx.hypothetical is None:  # a plain audit: the run written as one screened function
             _screened_plan(view, view.judged_by)(view, ctx, out)

@@ -23,12 +23,10 @@ from typing import IO
 
 import msgspec
 
-from workflow import scratch
 from workflow.audit import audit_dossier
 from workflow.dossier_facts import read_facts, with_organisation
 from workflow.errors import FazhanError
 from workflow.findings import findings_json
-from workflow.lifetime import die_with_parent
 
 _ENTRY_ENCODER = msgspec.json.Encoder()
 _code = attrgetter("code")
@@ -152,6 +150,7 @@ def _audit_one(source: Source, as_of: dt.date) -> Result:
 def _warm_worker(parent_pid: int) -> None:
     """Dies with the parent (a `kill -9` of the audit leaves no orphan holding dossiers); loads the
     checklists and the machine once, then freezes them out of the collector's way."""
+    from workflow.lifetime import die_with_parent  # here: a one-process audit starts no worker
     from workflow.machine import procedure_machine
 
     die_with_parent(parent_pid)
@@ -183,6 +182,8 @@ def audit_sources(sources: Iterable[Source], as_of: dt.date, *, workers: int | N
             yield from _audit_batch(batch, as_of)
         return
     in_flight: deque = deque()
+    from workflow import scratch  # only with workers: its tempfile and shutil cost a one-file audit time
+
     scratch.claim()  # the workers inherit a private temporary directory, swept of dead runs' files
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when there are workers
 

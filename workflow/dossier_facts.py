@@ -206,8 +206,25 @@ class Publicity(_Facts):
     result: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
+def _material_id_type():
+    """The ids of the materials the default catalogue's national rule sets list, as a literal: msgspec
+    then gives every record of a material the one string object, so the audit's comparisons of lists
+    of ids end at identity (and no string is made per record). A document naming another material
+    (an overlay's own, or another catalogue's) is refused here and read by the pydantic path, which
+    accepts what the catalogue it is read with knows. Read once, at import (the catalogue is read from
+    its cached copy); should the catalogue not load, plain text, and the first reading reports why."""
+    try:
+        ids = {m for rs in default_catalogue().national.values() for m in rs.material_by_id}
+    except Exception:  # the same error is raised, with its message, where a document is first read
+        return str
+    return Literal[tuple(sorted(ids))] if ids else str
+
+
+MaterialId = _material_id_type()
+
+
 class MaterialEntry(_Facts):
-    id: str
+    id: MaterialId
     step: StepId
     date: dt.date | None = None
     signed_by: list[str] = []

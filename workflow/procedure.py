@@ -44,10 +44,7 @@ class _Decisive:
             places = tuple(at for at, recorded in enumerate(steps) if recorded == step_id)
             for at, field in wanted:
                 refs[at] = (field, places)
-        if len(steps.kept) >= 8:  # owners of earlier catalogues (reloaded) are not kept alive by the key
-            steps.kept.clear()
-        found = steps.kept[self] = tuple(refs)
-        return found
+        return steps.keep(self, tuple(refs))
 
     def rule_set_on(self, day: dt.date) -> RuleSet:
         found = self.in_force.get(day)

@@ -49,6 +49,8 @@ class AuditContext:
     overlay_key: str | None = None
     hypothetical: int | None = None
     structure: RuleSet | None = None
+    dossier_plan: tuple | None = None
+    """The catalogue's dossier evaluators as workflow.audit resolves them, kept here by the audit."""
     _by_date: dict = field(default=None)
     _order_rs: RuleSet | None = field(default=None)
     _order_steps: frozenset = field(default=frozenset())
@@ -159,6 +161,16 @@ class StepsKey(tuple):
         key.kept = {}
         return key
 
+    def keep(self, owner, value):
+        """Keeps `value` for `owner` on this key and gives it back. At most 8 owners are kept: when a
+        ninth comes, the earlier ones are dropped, so owners of earlier catalogues (reloaded) are not
+        kept alive by the key (the current ones are simply found again on first use)."""
+        kept = self.kept
+        if len(kept) >= 8:
+            kept.clear()
+        kept[owner] = value
+        return value
+
 
 _keys: dict[tuple, StepsKey] = {}
 
@@ -235,12 +247,9 @@ class _Shape:
         first time it is asked for."""
         if type(key) is not StepsKey:
             key = steps_key(key)
-        kept = key.kept
-        found = kept.get(self)
+        found = key.kept.get(self)
         if found is None:
-            if len(kept) >= 8:  # owners of earlier catalogues (reloaded) are not kept alive by the key
-                kept.clear()
-            found = kept[self] = StepSequence(key)
+            found = key.keep(self, StepSequence(key))
         return found
 
 

@@ -267,3 +267,20 @@ def test_duplicate_keys_are_read_alike(base, key, value):
     _same(text)
     text = json.dumps(base, ensure_ascii=False).replace('"date": ', '"date": "2031-01-01", "date": ', 1)
     _same(text)
+
+
+def test_every_record_of_a_material_carries_the_one_string_of_its_id():
+    """Material ids are read as a literal of the catalogue's ids: two documents naming a material give
+    the same string object (the audit's comparisons of lists of ids then end at identity), equal to
+    what the validated path reads."""
+    documents = [d for d in base_cases() if d.get("materials")][:2]
+    first, second = (read_facts(json.dumps(d, ensure_ascii=False)) for d in documents)
+    assert first is not None and second is not None
+    shared = {m.id for m in first.materials} & {m.id for m in second.materials}
+    assert shared
+    by_id = {m.id: m.id for m in first.materials}
+    for material in second.materials:
+        if material.id in by_id:
+            assert material.id is by_id[material.id]
+    model = parse_dossier(json.dumps(documents[1], ensure_ascii=False))
+    assert [m.id for m in model.materials] == [m.id for m in second.materials]

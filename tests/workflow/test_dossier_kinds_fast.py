@@ -179,8 +179,8 @@ def test_the_list_after_nothing_drops_only_seen_only_screens_that_say_no():
                (marked(lambda seen, view: seen.unsigned, False), "reads the view"),
                (evaluator, "always")]
     plan = dossier_screen.plan(entries)
-    assert [code for _, code, _ in plan] == ["late", "on time", "reads the view", "always"]
-    assert [code for _, code, _ in plan.after_nothing] == ["on time", "reads the view", "always"]
+    assert [code for _, code, _, _ in plan] == ["late", "on time", "reads the view", "always"]
+    assert [code for _, code, _, _ in plan.after_nothing] == ["on time", "reads the view", "always"]
 
 
 def test_a_material_missing_from_both_cycles_is_reported_at_both():

@@ -113,18 +113,22 @@ def test_a_kind_that_finds_something_was_never_screened_out(as_of):
     for dossier in DOSSIERS:
         ctx, view = _audited(dossier, as_of)
         seen = dossier_screen.look(dossier, as_of)
-        for evaluator, code, predicate in _plan(ctx.catalogue):
+        for evaluator, code, predicate, hands in _plan(ctx.catalogue):
             out = []
             evaluator(code, view, ctx, out)
             if predicate is None:
                 continue
             maybe = predicate(seen, view)
+            if hands and maybe:  # what the screen hands on gives the evaluator's own findings
+                handed = []
+                evaluator(code, view, ctx, handed, maybe)
+                assert handed == out, (code, dossier.id)
             if out:
                 found[code] += 1
                 assert maybe, (code, dossier.id, [f.message for f in out])
             elif not maybe:
                 skipped[code] += 1
-    screened = {code for _, code, predicate in _plan(make_context(DOSSIERS[0], as_of).catalogue) if predicate}
+    screened = {code for _, code, predicate, _ in _plan(make_context(DOSSIERS[0], as_of).catalogue) if predicate}
     assert screened >= {"DATE_ORDER", "DATE_IN_FUTURE", "MATERIAL_MISSING", "SIGNATURE_MISSING", "REVIEW_MISSING",
                         "SELF_REVIEW", "REVIEW_ON_PAPER", "CORRECTED_AFTER_ARCHIVE"}
     assert set(found) == screened  # every screened code was found somewhere: the claim was tested
@@ -145,7 +149,7 @@ def test_the_screened_run_gives_every_evaluator_s_findings(as_of):
         plan = _plan(ctx.catalogue)
         screened, plain = [], []
         dossier_screen.run(plan, view, ctx, screened)
-        for evaluator, code, _ in plan:
+        for evaluator, code, _, _ in plan:
             evaluator(code, view, ctx, plain)
         assert screened == plain, dossier.id
 
@@ -157,9 +161,9 @@ def test_a_hypothetical_step_runs_every_evaluator():
     ctx, view = _audited(dossier, DAYS[0])
     ctx.hypothetical = len(dossier.steps) - 1
     plan = dossier_screen.plan((dossier_screen.may_find(lambda seen, v: False)(
-        lambda code, v, c, out: calls.append(code)), code) for _, code, _ in _plan(ctx.catalogue))
+        lambda code, v, c, out: calls.append(code)), code) for _, code, _, _ in _plan(ctx.catalogue))
     dossier_screen.run(plan, view, ctx, [])
-    assert calls == [code for _, code, _ in plan]
+    assert calls == [code for _, code, _, _ in plan]
     ctx.hypothetical = None
     calls.clear()
     dossier_screen.run(plan, view, ctx, [])

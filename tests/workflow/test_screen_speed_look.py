@@ -2,9 +2,10 @@
 
 - `look` compares a missing date of review or of a material as the earliest day (`date or earliest`):
   such a record is never "late", and a late one beside it still is.
-- `_may_miss_material`, when it says "maybe", hands the rows it found to the `materials` call that
-  follows it in the screen; `materials` takes them only for that very list of materials (another
-  dossier with the same steps, hence the same rows, is judged on its own list), and only once.
+- `_may_miss_material`, when it says "maybe" for a list judged by one rule set, answers with the rows
+  and positions it found; `run` hands that answer to `materials` (`may_find(..., hands=True)`), which
+  then reports exactly what it reports when it finds them itself; evaluators that do not declare
+  `hands` are called with four arguments.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_a_missing_date_of_review_or_material_is_never_late():
     assert dossier_screen.look(_read(late_material), AS_OF).late
 
 
-def test_the_rows_handed_to_materials_are_those_of_its_own_list_and_taken_once():
+def test_the_rows_handed_to_materials_are_those_of_its_own_list():
     complete = _base()
     short_of = {}
     dossiers = {}
@@ -70,38 +71,56 @@ def test_the_rows_handed_to_materials_are_those_of_its_own_list_and_taken_once()
         dossiers[at] = _read(document, f"{at}.json")
     assert short_of[1] != short_of[4]
 
-    def findings(dossier):
+    def findings(dossier, handed=False):
         ctx, view = _audited(dossier)
         out = []
-        records.materials("MATERIAL_MISSING", view, ctx, out)
+        if handed:
+            found = records._may_miss_material(dossier_screen.NOTHING, view)
+            assert type(found) is tuple and found[0] is records._rows_of(view.judged_by, view)
+            records.materials("MATERIAL_MISSING", view, ctx, out, found)
+        else:
+            records.materials("MATERIAL_MISSING", view, ctx, out)
         return [f.subject for f in out]
 
     alone = {at: findings(dossier) for at, dossier in dossiers.items()}
     assert short_of[1] in alone[1] and short_of[1] not in alone[4]
     assert short_of[4] in alone[4] and short_of[4] not in alone[1]
+    assert {at: findings(dossier, handed=True) for at, dossier in dossiers.items()} == alone
 
     ctx1, view1 = _audited(dossiers[1])
     ctx4, view4 = _audited(dossiers[4])
     assert view1.judged_by is not None and view1.judged_by is view4.judged_by
     assert records._rows_of(view1.judged_by, view1) is records._rows_of(view4.judged_by, view4)  # the same rows
-    assert records._may_miss_material(dossier_screen.NOTHING, view1)  # hands dossier 1's rows
-    out = []
-    records.materials("MATERIAL_MISSING", view4, ctx4, out)  # another list: judged on its own
-    assert [f.subject for f in out] == alone[4]
-
-    assert records._may_miss_material(dossier_screen.NOTHING, view1)
-    out = []
-    records.materials("MATERIAL_MISSING", view1, ctx1, out)  # its own list: takes them
-    assert [f.subject for f in out] == alone[1]
-    assert records._handed[0][0] is None  # taken once: the next call reads the list again
-    out = []
-    records.materials("MATERIAL_MISSING", view1, ctx1, out)
-    assert [f.subject for f in out] == alone[1]
+    assert records._may_miss_material(dossier_screen.NOTHING, view1)[1] != \
+        records._may_miss_material(dossier_screen.NOTHING, view4)[1]  # each list its own positions
 
 
 def test_a_complete_list_hands_nothing():
     dossier = _read(_base())
     ctx, view = _audited(dossier)
-    records._handed[0] = records._NOT_HANDED
-    assert not records._may_miss_material(dossier_screen.NOTHING, view)
-    assert records._handed[0] is records._NOT_HANDED
+    assert records._may_miss_material(dossier_screen.NOTHING, view) is False
+
+
+def test_run_hands_the_predicates_answer_only_to_evaluators_that_declare_it():
+    dossier = _read(_base())
+    ctx, view = _audited(dossier)
+    calls = []
+
+    @dossier_screen.may_find(lambda seen, view: ("rows", "positions"), hands=True)
+    def handed(code, view, ctx, out, found=None):
+        calls.append((code, found))
+
+    @dossier_screen.may_find(lambda seen, view: ("ignored",))
+    def not_handed(code, view, ctx, out, found="absent"):
+        calls.append((code, found))
+
+    @dossier_screen.may_find(lambda seen, view: (), hands=True)
+    def never(code, view, ctx, out, found=None):
+        calls.append((code, found))
+
+    def always(code, view, ctx, out, found="absent"):
+        calls.append((code, found))
+
+    plan = dossier_screen.plan([(handed, "A"), (not_handed, "B"), (never, "C"), (always, "D")])
+    dossier_screen.run(plan, view, ctx, [], dossier_screen.NOTHING)
+    assert calls == [("A", ("rows", "positions")), ("B", "absent"), ("D", "absent")]

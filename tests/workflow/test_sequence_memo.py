@@ -218,3 +218,17 @@ def test_the_audit_with_its_memories_finds_what_the_plain_evaluation_finds():
             view, findings = evaluate(dossier, ctx)
             assert [f.to_dict() for f in audit.findings] == [f.to_dict() for f in findings], dossier.id
             assert audit.state == replay(dossier, DossierView(dossier, ctx.structure), upto=1 << 30)
+
+
+def test_a_key_keeps_what_its_last_few_owners_gave():
+    """`StepsKey.keep`: a value is kept per owner and given back; a ninth owner drops the earlier ones
+    (so a key never keeps the memories of catalogues reloaded since), the new one is kept."""
+    from workflow.view import steps_key
+
+    key = steps_key(("s01_application", "s02_applicant_talk", "keep-test"))
+    owners = [object() for _ in range(20)]
+    for n, owner in enumerate(owners):
+        assert key.keep(owner, n) == n
+        assert key.kept[owner] == n
+        assert len(key.kept) <= 8
+    assert owners[0] not in key.kept

@@ -80,19 +80,14 @@ def fstring_piece(text: str) -> str:
     return "f" + repr(text).replace("{", "{{").replace("}", "}}")
 
 
-def _prepared_message(template: str, step_name: str, step_id: str | None):
-    """`message(fields, day)`: the finding's message for one head, the same text `_generic` writes.
-
-    Why: `format_map` of a short Chinese template costs several times an f-string of its pieces, and
-    the general way builds a mapping of every field first. For a template whose fields are all plain
-    names the message is written as one generated f-string: each field the template names is read
-    from the evaluator's fields and written as text the same way; the step's name and id (fixed for the
-    head) and `date` (the record's day) are used when the evaluator does not give them. A field the
-    template names and nobody gave (KeyError) goes the general way, which shows it as written."""
-    parts = plain_fields(template)
-    if parts is None:
-        return lambda fields, day: _generic(template, step_name, step_id, fields, day)
-    fixed = {"step_name": step_name, "step": step_id or ""}
+def template_writer(parts: list[tuple[str, str | None]], read, signature: str, fallback: str,
+                    namespace: dict, filename: str):
+    """A generated function `signature` (e.g. "message(fields, day)") writing a template read by
+    `plain_fields` as one f-string: each field named is read once into a local, by the source lines
+    `read(name, local)` gives (which also write it as text); a KeyError while reading returns the
+    expression `fallback` instead (the general way). The finding messages (`_prepared_message`) and
+    the rule phrases (workflow.rules.templates) are written by it; `namespace` holds the names the
+    lines use."""
     names: dict[str, str] = {}
     lines, pieces = [], []
     for literal, name in parts:
@@ -103,24 +98,45 @@ def _prepared_message(template: str, step_name: str, step_id: str | None):
         local = names.get(name)
         if local is None:
             local = names[name] = f"v{len(names)}"
-            if name == "date":  # the record's day, unless the evaluator gives one (none: shown as written)
-                lines += ["if 'date' in fields:", f"    {local} = fields['date']", "elif day is None:",
-                          "    raise KeyError('date')", "else:", f"    {local} = day"]
-            elif name in fixed:
-                lines += [f"{local} = fields[{name!r}] if {name!r} in fields else {fixed[name]!r}"]
-            else:
-                lines.append(f"{local} = fields[{name!r}]")
-            lines += [f"if (kind := type({local})) is DATE:", f"    {local} = ISO[{local}]",
-                      "elif kind is not STR:", f"    {local} = TEXT({local})"]
+            lines += read(name, local)
         pieces.append(f"f'{{{local}}}'")
-    body = "\n".join("        " + line for line in lines)
-    source = (f"def message(fields, day):\n    try:\n{body or '        pass'}\n    except KeyError:\n"
-              f"        return GENERIC(TEMPLATE, STEP_NAME, STEP_ID, fields, day)\n"
+    body = "\n".join("        " + line for line in lines) or "        pass"
+    source = (f"def {signature}:\n    try:\n{body}\n    except KeyError:\n        return {fallback}\n"
               f"    return {' '.join(pieces) or repr('')}\n")
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[signature.partition("(")[0]]
+
+
+def _prepared_message(template: str, step_name: str, step_id: str | None):
+    """`message(fields, day)`: the finding's message for one head, the same text `_generic` writes.
+
+    Why: `format_map` of a short Chinese template costs several times an f-string of its pieces, and
+    the general way builds a mapping of every field first. For a template whose fields are all plain
+    names the message is written as one generated f-string (`template_writer`): each field the
+    template names is read from the evaluator's fields and written as text the same way; the step's
+    name and id (fixed for the head) and `date` (the record's day) are used when the evaluator does not
+    give them. A field the template names and nobody gave (KeyError) goes the general way, which
+    shows it as written."""
+    parts = plain_fields(template)
+    if parts is None:
+        return lambda fields, day: _generic(template, step_name, step_id, fields, day)
+    fixed = {"step_name": step_name, "step": step_id or ""}
+
+    def read(name: str, local: str) -> list[str]:
+        if name == "date":  # the record's day, unless the evaluator gives one (none: shown as written)
+            lines = ["if 'date' in fields:", f"    {local} = fields['date']", "elif day is None:",
+                     "    raise KeyError('date')", "else:", f"    {local} = day"]
+        elif name in fixed:
+            lines = [f"{local} = fields[{name!r}] if {name!r} in fields else {fixed[name]!r}"]
+        else:
+            lines = [f"{local} = fields[{name!r}]"]
+        return lines + [f"if (kind := type({local})) is DATE:", f"    {local} = ISO[{local}]",
+                        "elif kind is not STR:", f"    {local} = TEXT({local})"]
+
     namespace = {"DATE": _DATE, "STR": str, "ISO": _ISO, "TEXT": text, "GENERIC": _generic,
                  "TEMPLATE": template, "STEP_NAME": step_name, "STEP_ID": step_id}
-    exec(compile(source, "<finding message>", "exec"), namespace)
-    return namespace["message"]
+    return template_writer(parts, read, "message(fields, day)",
+                           "GENERIC(TEMPLATE, STEP_NAME, STEP_ID, fields, day)", namespace, "<finding message>")
 
 
 _heads: dict[tuple, tuple] = {}

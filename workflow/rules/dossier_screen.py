@@ -50,14 +50,18 @@ NOTHING = Seen(False, False, False, False, False, False, False)
 """What `look` answers for a dossier in which it saw nothing (the usual case): always this record."""
 
 
-def may_find(predicate: Callable[[Seen, object], bool], *, seen_only: bool = False):
+def may_find(predicate: Callable[[Seen, object], object], *, seen_only: bool = False, hands: bool = False):
     """Declares, above a dossier evaluator, when it may find anything: `predicate(seen, view)` is
-    False only if the evaluator would certainly report nothing for that dossier. `seen_only`: the
-    predicate reads `seen` alone, never the view (`plan` asks it once with `NOTHING` and no view)."""
+    false only if the evaluator would certainly report nothing for that dossier. `seen_only`: the
+    predicate reads `seen` alone, never the view (`plan` asks it once with `NOTHING` and no view).
+    `hands`: the predicate's answer, when true, is what it found on the way (so the evaluator need not
+    find it again), and `run` passes it to the evaluator as a fifth argument; the evaluator takes it
+    as optional (called alone, or by a hypothetical audit, it finds the same itself)."""
 
     def mark(evaluator):
         evaluator.may_find = predicate
         evaluator.may_find_seen_only = seen_only
+        evaluator.may_find_hands = hands
         return evaluator
 
     return mark
@@ -130,16 +134,18 @@ def survey(dossier, as_of: dt.date) -> tuple[Seen, dt.date]:
 
 
 class Plan(tuple):
-    """(evaluator, code, predicate or None) for each dossier rule, in their order (a tuple), and
-    `after_nothing`: the same without those whose predicate reads only what the walk saw and says
-    "no" when it saw nothing; `run` goes through that one for a dossier where `look` saw nothing."""
+    """(evaluator, code, predicate or None, whether the predicate hands its answer on) for each
+    dossier rule, in their order (a tuple), and `after_nothing`: the same without those whose
+    predicate reads only what the walk saw and says "no" when it saw nothing; `run` goes through that
+    one for a dossier where `look` saw nothing."""
 
     after_nothing: tuple
 
 
 def plan(evaluators) -> Plan:
     """The `Plan` of the (evaluator, code) pairs, in their order."""
-    entries = Plan((evaluator, code, predicate_of(evaluator)) for evaluator, code in evaluators)
+    entries = Plan((evaluator, code, predicate_of(evaluator), getattr(evaluator, "may_find_hands", False))
+                   for evaluator, code in evaluators)
     entries.after_nothing = tuple(entry for entry in entries if not _never_after_nothing(entry[0], entry[2]))
     return entries
 
@@ -153,11 +159,18 @@ def run(dossier_plan: Plan, view, ctx, out: list, seen: Seen | None = None) -> N
     """Every evaluator of `dossier_plan` (from `plan`) that may find anything in `view`'s dossier.
     `seen`: what `look` (or `survey`) saw of the dossier on the day of the audit, when the caller has it."""
     if ctx.hypothetical is not None:  # what would block a step (the plan): every evaluator, as it is
-        for evaluator, code, _ in dossier_plan:
+        for evaluator, code, _, _ in dossier_plan:
             evaluator(code, view, ctx, out)
         return
     if seen is None:
         seen = look(view.dossier, ctx.as_of)
-    for evaluator, code, predicate in dossier_plan.after_nothing if seen is NOTHING else dossier_plan:
-        if predicate is None or predicate(seen, view):
+    for evaluator, code, predicate, hands in dossier_plan.after_nothing if seen is NOTHING else dossier_plan:
+        if predicate is None:
             evaluator(code, view, ctx, out)
+        else:
+            found = predicate(seen, view)
+            if found:
+                if hands:
+                    evaluator(code, view, ctx, out, found)
+                else:
+                    evaluator(code, view, ctx, out)

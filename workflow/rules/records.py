@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import attrgetter
+from sys import intern
 
 from workflow.rules.base import finding
 from workflow.rules.dossier_screen import may_find
@@ -48,8 +49,9 @@ def _required_of(rs) -> tuple:
     found = _required.get(id(rs))
     if found is None or found[0] is not rs:
         required = rs.required_materials_by_step
-        found = _required[id(rs)] = (rs, {step: frozenset(m.id for m in materials) for step, materials in required.items()},
-                                     {step: tuple((m.id, m.name) for m in materials)
+        found = _required[id(rs)] = (rs, {step: frozenset(intern(m.id) for m in materials)
+                                          for step, materials in required.items()},
+                                     {step: tuple((intern(m.id), m.name) for m in materials)
                                       for step, materials in required.items()})
     return found
 
@@ -64,12 +66,12 @@ def _required_ids(rs) -> dict[str, frozenset[str]]:
     return _required_of(rs)[1]
 
 
-def _may_miss_material(seen, view) -> bool:
+def _may_miss_material(seen, view):
     """False when no list of materials is given, or when one rule set judges every step and the list
     leaves no required material short (then this is the answer of `materials` itself, kept for the
-    last few lists of ids: `_Rows.reported`); records judged one by one: "maybe". When it says "maybe"
-    for a list judged by one rule set, it hands what it found to `materials`, which the screen calls
-    next (`_handed`)."""
+    last few lists of ids: `_Rows.reported`); records judged one by one: True ("maybe"). When one rule
+    set judges every step and something is short, the answer is (rows, positions reported), which
+    the screen hands to `materials` (`may_find(..., hands=True)`): the ids are not listed twice."""
     listed = view.dossier.materials
     if listed is None:
         return False
@@ -78,18 +80,7 @@ def _may_miss_material(seen, view) -> bool:
         return True
     rows = _rows_of(rs, view)
     positions = rows.reported([material.id for material in listed])
-    if not positions:
-        return False
-    _handed[0] = (listed, rows, positions)
-    return True
-
-
-_handed: list[tuple] = [(None, None, ())]
-"""(list of materials, its `_Rows`, the positions reported) that `_may_miss_material` found when it
-said "maybe", for the call of `materials` that follows it in the screen (workflow.rules.dossier_screen.run:
-the same list, not changed in between), which takes it and puts back this empty one; replaced as
-one tuple (threads may audit at once: another thread's list is another object, and is not used)."""
-_NOT_HANDED = _handed[0]
+    return (rows, positions) if positions else False
 
 
 class _Rows:
@@ -141,14 +132,13 @@ def _rows_of(rs, view) -> _Rows:
     return found[1]
 
 
-def _judged_materials(code, rs, view, ctx, listed, out) -> None:
-    """`materials` when one rule set judges every record: the rows `_Rows.reported` gives."""
-    rows = _rows_of(rs, view)
-    handed = _handed[0]
-    if handed[0] is listed and handed[1] is rows:  # what the screen's `_may_miss_material` just found
-        _handed[0] = _NOT_HANDED
-        positions = handed[2]
+def _judged_materials(code, rs, view, ctx, listed, out, found) -> None:
+    """`materials` when one rule set judges every record: the rows `_Rows.reported` gives, or
+    (rows, positions) as the screen's `_may_miss_material` found them for this view."""
+    if type(found) is tuple:
+        rows, positions = found
     else:
+        rows = _rows_of(rs, view)
         positions = rows.reported([material.id for material in listed])
     rule = rs.rule_by_code.get(code) if positions else None
     if rule is None:
@@ -161,14 +151,15 @@ def _judged_materials(code, rs, view, ctx, listed, out) -> None:
                                subject=material))
 
 
-@may_find(_may_miss_material)
-def materials(code, view, ctx, out) -> None:
+@may_find(_may_miss_material, hands=True)
+def materials(code, view, ctx, out, found=None) -> None:
+    """`found`: what `_may_miss_material` answered for this view, when the screen hands it on."""
     listed = view.dossier.materials
     if listed is None:
         return
     rs = view.judged_by
     if rs is not None:
-        _judged_materials(code, rs, view, ctx, listed, out)
+        _judged_materials(code, rs, view, ctx, listed, out, found)
         return
     if view.repeated:  # a step of a later probation cycle needs its own copy: count them
         counts = Counter(map(_ID, listed))

@@ -72,7 +72,7 @@ def _phrase_writer(rule, case: str) -> tuple:
     writes it with no spec (an f-string's `{v}`), a date through its remembered ISO text (a plain
     date's `format(d, "")` is its `isoformat()`). A template of another shape, or a field nobody
     gives, is left to `format_map` (the same text, the same KeyError)."""
-    from workflow.rules.base import ISO_TEXTS, fstring_piece, plain_fields
+    from workflow.rules.base import ISO_TEXTS, plain_fields, template_writer
 
     template = rule.params.phrases[case]
     figures = _prepare(rule)[2]
@@ -82,29 +82,17 @@ def _phrase_writer(rule, case: str) -> tuple:
             return template.format_map({**figures, **fields})
     else:
         namespace = {"DATE": _dt.date, "ISO": ISO_TEXTS, "TEMPLATE": template, "FIGURES": figures}
-        lines, pieces, names = [], [], {}
-        for literal, name in parts:
-            if literal:
-                pieces.append(fstring_piece(literal))
-            if name is None:
-                continue
-            local = names.get(name)
-            if local is None:
-                local = names[name] = f"v{len(names)}"
-                if name in figures:
-                    namespace[f"F{local}"] = figures[name]
-                    lines.append(f"{local} = fields[{name!r}] if {name!r} in fields else F{local}")
-                else:
-                    lines.append(f"{local} = fields[{name!r}]")
-                lines.append(f"if type({local}) is DATE:")
-                lines.append(f"    {local} = ISO[{local}]")
-            pieces.append(f"f'{{{local}}}'")
-        body = "\n".join("        " + line for line in lines) or "        pass"
-        source = (f"def write(fields):\n    try:\n{body}\n    except KeyError:\n"
-                  f"        return TEMPLATE.format_map({{**FIGURES, **fields}})\n"
-                  f"    return {' '.join(pieces) or repr('')}\n")
-        exec(compile(source, "<rule phrase>", "exec"), namespace)
-        write = namespace["write"]
+
+        def read(name: str, local: str) -> list[str]:
+            if name in figures:
+                namespace[f"F{local}"] = figures[name]
+                lines = [f"{local} = fields[{name!r}] if {name!r} in fields else F{local}"]
+            else:
+                lines = [f"{local} = fields[{name!r}]"]
+            return lines + [f"if type({local}) is DATE:", f"    {local} = ISO[{local}]"]
+
+        write = template_writer(parts, read, "write(fields)", "TEMPLATE.format_map({**FIGURES, **fields})",
+                                namespace, "<rule phrase>")
     if len(_PHRASES) >= 4096:
         _PHRASES.clear()
     found = _PHRASES[(id(rule), case)] = (rule, write)
