@@ -213,9 +213,11 @@ def _material_id_type():
     (an overlay's own, or another catalogue's) is refused here and read by the pydantic path, which
     accepts what the catalogue it is read with knows. Read once, at import (the catalogue is read from
     its cached copy); should the catalogue not load, plain text, and the first reading reports why."""
+    from checklists.errors import ChecklistError
+
     try:
         ids = {m for rs in default_catalogue().national.values() for m in rs.material_by_id}
-    except Exception:  # the same error is raised, with its message, where a document is first read
+    except ChecklistError:  # the same error is raised, with its message, where a document is first read
         return str
     return Literal[tuple(sorted(ids))] if ids else str
 

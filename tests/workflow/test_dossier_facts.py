@@ -284,3 +284,23 @@ def test_every_record_of_a_material_carries_the_one_string_of_its_id():
             assert material.id is by_id[material.id]
     model = parse_dossier(json.dumps(documents[1], ensure_ascii=False))
     assert [m.id for m in model.materials] == [m.id for m in second.materials]
+
+
+def test_material_ids_are_plain_text_when_the_catalogue_cannot_load(monkeypatch):
+    """At import the literal is read from the default catalogue; one that cannot load gives plain text
+    (its error is then reported where a document is read), and only the catalogue's own error is caught."""
+    from checklists.errors import ChecklistError
+    from workflow import dossier_facts
+
+    def broken():
+        raise ChecklistError("找不到文件 x.toml", code="CHECKLIST_NOT_FOUND")
+
+    monkeypatch.setattr(dossier_facts, "default_catalogue", broken)
+    assert dossier_facts._material_id_type() is str
+
+    def failing():
+        raise RuntimeError("a bug, not a catalogue problem")
+
+    monkeypatch.setattr(dossier_facts, "default_catalogue", failing)
+    with pytest.raises(RuntimeError):
+        dossier_facts._material_id_type()
